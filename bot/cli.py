@@ -1,0 +1,100 @@
+"""`herald`: the command line. It loads the config, builds the core, and runs the same grammar as Slack."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from bot import db
+from bot.config import Config, load_config
+from bot.errors import HeraldError, UsageError
+
+log = logging.getLogger("herald")
+
+
+class HeraldGroup(click.Group):
+    """A click group that prints Herald's errors as one clear line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except HeraldError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=HeraldGroup)
+@click.option("--sandbox", is_flag=True, help="Deliver Twitter, forum and Slack posts to local files.")
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+@click.pass_context
+def main(ctx: click.Context, sandbox: bool, verbose: bool) -> None:
+    """Herald: declare incidents and publish their updates everywhere, with one time format."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = {"sandbox": sandbox}
+
+
+def config_from(ctx: click.Context) -> Config:
+    """The process configuration, with --sandbox applied."""
+    config = load_config()
+    if ctx.obj and ctx.obj.get("sandbox"):
+        config = config.model_copy(update={"sandbox": True})
+    return config
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create or upgrade the schema to the latest migration."""
+    config = config_from(ctx)
+    db.upgrade(config.database_url)
+    click.echo(f"database is at the latest schema ({_safe_url(config.database_url)})")
+
+
+@main.command("incident", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("words", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def incident(ctx: click.Context, words: tuple[str, ...]) -> None:
+    """Run an /incident subcommand, e.g. `herald incident update 3 -s identified The cause is …`."""
+    from bot import grammar
+    from bot.cli_render import echo_outcome
+    from bot.commands import execute
+    from bot.core import build_core
+
+    core = build_core(config_from(ctx))
+    outcome = execute(core, grammar.parse(join_words(words)), author="cli")
+    echo_outcome(core, outcome)
+
+
+@main.command("components")
+@click.pass_context
+def components_cmd(ctx: click.Context) -> None:
+    """List components and their status."""
+    ctx.invoke(incident, words=("components",))
+
+
+def join_words(words: tuple[str, ...]) -> str:
+    """Rebuild command text from argv: re-quote words the shell split on, leave the -m text as typed."""
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word in ("-m", "--message"):
+            return " ".join(out + list(words[i:]))
+        out.append(f'"{word}"' if any(ch.isspace() for ch in word) and '"' not in word else word)
+    return " ".join(out)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,178 @@
+"""Run a parsed /incident command: the one path shared by Slack, the CLI and the demo.
+
+`execute` turns a grammar dataclass into domain calls inside one transaction and returns an
+Outcome of plain views. A `--dry-run` (or `preview`) runs the same domain call, renders what every
+channel would receive, and rolls the transaction back, so nothing is written or published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot import grammar as g
+from bot import outbox, service
+from bot.core import Core
+from bot.errors import DomainError
+from bot.models import Update, utcnow
+from bot.templating import render
+from bot.times import parse_time
+from bot.views import ComponentView, Event, IncidentView, component_view, incident_view, update_view
+from publishers.base import Rendered
+
+
+@dataclass
+class Outcome:
+    """What a command did, as plain data for a template."""
+
+    action: str
+    incident: IncidentView | None = None
+    update_number: int | None = None
+    incidents: list[IncidentView] = field(default_factory=list)
+    components: list[ComponentView] = field(default_factory=list)
+    previews: list[Rendered] = field(default_factory=list)
+    deliveries: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    requeued: int = 0
+    dry_run: bool = False
+    text: str = ""
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back after rendering."""
+
+
+def execute(core: Core, command: g.Command, *, author: str | None = None,
+            now: datetime | None = None) -> Outcome:
+    """Carry out `command` in one transaction and describe the result."""
+    now = now or utcnow()
+    if isinstance(command, g.Help):
+        return Outcome("help", text=g.help_text(command.topic))
+    if isinstance(command, g.OpenModal):
+        return Outcome("help", text=g.help_text(None))
+    dry = bool(getattr(command, "dry_run", False)) or isinstance(command, g.Preview)
+    outcome = Outcome("none", dry_run=dry)
+    try:
+        with core.sessions() as session, session.begin():
+            _run(core, session, command, author, now, outcome)
+            if dry:
+                raise _DryRun
+    except _DryRun:
+        pass
+    if not dry and outcome.update_number is not None:
+        outbox.notify(core)
+    return outcome
+
+
+def _run(core: Core, session: Session, command: g.Command, author: str | None, now: datetime,
+         out: Outcome) -> None:
+    if isinstance(command, g.ListIncidents):
+        found = service.list_incidents(session, which=command.which)
+        out.action, out.incidents = "list", [incident_view(i, core.config.public_url) for i in found]
+        out.deliveries = {i.id: outbox.summary(session, i.id) for i in found}
+        return
+    if isinstance(command, g.Components):
+        out.action = "components"
+        out.components = [component_view(c) for c in service.list_components(session)]
+        return
+    if isinstance(command, g.Show):
+        incident = service.get_incident(session, command.incident)
+        out.action, out.incident = "show", incident_view(incident, core.config.public_url)
+        out.deliveries = {incident.id: outbox.summary(session, incident.id)}
+        return
+    if isinstance(command, g.Retry):
+        service.get_incident(session, command.incident)
+        out.action, out.requeued = "retry", outbox.requeue(session, incident_id=command.incident, now=now)
+        return
+    update = _publish(core, session, command, author, now)
+    session.flush()
+    session.refresh(update.incident)
+    out.action = type(command).__name__.lower()
+    out.incident = incident_view(update.incident, core.config.public_url)
+    out.update_number = update.number
+    rows = outbox.summary(session, update.incident_id)
+    out.deliveries = {update.incident_id: [d for d in rows if d["update"] == update.number]}
+    if out.dry_run:
+        out.previews = preview(core, out.incident, update)
+
+
+def _publish(core: Core, session: Session, command: g.Command, author: str | None,
+             now: datetime) -> Update:
+    """The domain call for each publishing command."""
+    when = _times(core, now)
+    common: dict[str, Any] = {"author": author, "publishers": _channels(core, command), "now": now}
+    match command:
+        case g.Open():
+            return service.declare(session, title=command.title, changes=_changes(command.components),
+                                   impact=command.impact, status=command.status, at=when(command.at),
+                                   body=_body(core, command.message, command.status or "investigating"),
+                                   **common)
+        case g.Update() | g.Preview():
+            incident = service.get_incident(session, command.incident or 0)
+            status = command.status or incident.status
+            return service.post_update(session, incident_id=incident.id, status=command.status,
+                                       changes=_changes(command.components),
+                                       at=when(getattr(command, "at", None)),
+                                       body=_body(core, command.message, status), **common)
+        case g.Resolve():
+            return service.resolve(session, incident_id=command.incident, at=when(command.at),
+                                   body=_body(core, command.message, "resolved"), **common)
+        case g.Maintenance():
+            starts, ends = when(command.starts), when(command.ends)
+            assert starts is not None and ends is not None
+            return service.schedule_maintenance(
+                session, title=command.title, starts=starts, ends=ends, changes=_changes(command.components),
+                auto=command.auto, body=_body(core, command.message, "scheduled", starts=starts, ends=ends),
+                **common)
+        case g.Start():
+            return service.start_maintenance(session, incident_id=command.incident, at=when(command.at),
+                                             body=_body(core, command.message, "in_progress"), **common)
+        case g.Complete():
+            return service.complete_maintenance(session, incident_id=command.incident, at=when(command.at),
+                                                body=_body(core, command.message, "completed"), **common)
+        case g.Extend():
+            ends = when(command.to)
+            assert ends is not None
+            return service.extend_maintenance(session, incident_id=command.incident, ends=ends,
+                                              body=_body(core, command.message, "extend", ends=ends),
+                                              **common)
+        case g.Edit():
+            return service.edit_update(session, incident_id=command.incident, number=command.update_number,
+                                       body=command.message, **common)
+    raise DomainError(f"{type(command).__name__} is not a publishing command")
+
+
+def _times(core: Core, now: datetime) -> Any:
+    def parse(text: str | None) -> datetime | None:
+        return None if text is None else parse_time(text, clock=core.clock, now=now)
+    return parse
+
+
+def _changes(components: tuple[g.ComponentChange, ...]) -> list[tuple[str, str | None]]:
+    return [(c.name, c.status) for c in components]
+
+
+def _channels(core: Core, command: g.Command) -> list[str]:
+    chosen = getattr(command, "publish", None)
+    if not chosen:
+        return core.publisher_names
+    unknown = [name for name in chosen if name not in core.publisher_names]
+    if unknown:
+        raise DomainError(f'unknown or disabled channel "{unknown[0]}" '
+                          f'(enabled: {", ".join(core.publisher_names)})')
+    return list(chosen)
+
+
+def _body(core: Core, message: str | None, status: str, **context: Any) -> str:
+    """The message as written, or the operator's default text for this status."""
+    if message:
+        return message
+    return render(core.templates, f"messages/{status}.j2", **context)
+
+
+def preview(core: Core, incident: IncidentView, update: Update) -> list[Rendered]:
+    """What every enabled channel would receive for `update`."""
+    event = Event(incident=incident, update=update_view(update), revision=update.revision)
+    return [p.render(event) for p in core.registry.publishers.values()]

@@ -1,0 +1,143 @@
+"""Herald's configuration: one typed, frozen object read once from the environment and `.env`.
+
+Nothing else in Herald reads `os.environ`. A malformed value fails at start-up naming the variable;
+secrets are `SecretStr`, so they never show in a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+
+def _split(value: Any) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return tuple(value)
+
+
+class Config(BaseSettings):
+    """Every setting Herald reads (SPEC §7)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True, populate_by_name=True)
+
+    database_url: str = Field("sqlite:///herald.db", validation_alias="DATABASE_URL")
+    timezone: str = Field("UTC", validation_alias="HERALD_TIMEZONE")
+    clock: int = Field(24, validation_alias="HERALD_CLOCK")
+    page_name: str = Field("Herald Status", validation_alias="HERALD_PAGE_NAME")
+    components: str = Field("app,admin,www", validation_alias="HERALD_COMPONENTS")
+    public_url: str = Field("http://127.0.0.1:8000", validation_alias="HERALD_PUBLIC_URL")
+    site_dir: Path = Field(Path("site"), validation_alias="HERALD_SITE_DIR")
+    sandbox_dir: Path = Field(Path("sandbox"), validation_alias="HERALD_SANDBOX_DIR")
+    sandbox: bool = Field(False, validation_alias="HERALD_SANDBOX")
+    publishers: CommaList | None = Field(None, validation_alias="HERALD_PUBLISHERS")
+    allowed_users: CommaList = Field((), validation_alias="HERALD_ALLOWED_USERS")
+    allowed_groups: CommaList = Field((), validation_alias="HERALD_ALLOWED_GROUPS")
+    allowed_channels: CommaList = Field((), validation_alias="HERALD_ALLOWED_CHANNELS")
+    templates_dir: Path | None = Field(None, validation_alias="HERALD_TEMPLATES_DIR")
+    port: int = Field(8000, validation_alias="PORT")
+    max_attempts: int = Field(8, validation_alias="HERALD_MAX_ATTEMPTS")
+    maintenance_reminder_min: int = Field(60, validation_alias="HERALD_MAINTENANCE_REMINDER")
+    update_cadence_min: int = Field(30, validation_alias="HERALD_UPDATE_CADENCE")
+
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+    slack_status_channel: str | None = Field(None, validation_alias="HERALD_SLACK_STATUS_CHANNEL")
+
+    twitter_api_key: SecretStr | None = Field(None, validation_alias="TWITTER_API_KEY")
+    twitter_api_secret: SecretStr | None = Field(None, validation_alias="TWITTER_API_SECRET")
+    twitter_access_token: SecretStr | None = Field(None, validation_alias="TWITTER_ACCESS_TOKEN")
+    twitter_access_token_secret: SecretStr | None = Field(
+        None, validation_alias="TWITTER_ACCESS_TOKEN_SECRET"
+    )
+    twitter_api_url: str = Field("https://api.twitter.com", validation_alias="TWITTER_API_URL")
+
+    discourse_url: str | None = Field(None, validation_alias=AliasChoices("DISCOURSE_URL"))
+    discourse_api_key: SecretStr | None = Field(None, validation_alias="DISCOURSE_API_KEY")
+    discourse_api_username: str | None = Field(None, validation_alias="DISCOURSE_API_USERNAME")
+    discourse_category: str | None = Field(None, validation_alias="DISCOURSE_CATEGORY")
+
+    _split_lists = field_validator(
+        "publishers", "allowed_users", "allowed_groups", "allowed_channels", mode="before"
+    )(classmethod(lambda cls, v: None if v is None else _split(v)))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in zoneinfo.available_timezones() and value != "UTC":
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/London")
+        return value
+
+    @field_validator("clock")
+    @classmethod
+    def _clock(cls, value: int) -> int:
+        if value not in (12, 24):
+            raise ValueError("must be 12 or 24")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, value: str) -> str:
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix):]
+        return value
+
+    @property
+    def slack_configured(self) -> bool:
+        """True when Herald can talk to Slack (token and signing secret, or token and app token)."""
+        return self.slack_bot_token is not None and (
+            self.slack_signing_secret is not None or self.slack_app_token is not None
+        )
+
+    @property
+    def twitter_configured(self) -> bool:
+        """True when all four OAuth 1.0a settings are present."""
+        keys = (self.twitter_api_key, self.twitter_api_secret, self.twitter_access_token,
+                self.twitter_access_token_secret)
+        return all(k is not None for k in keys)
+
+    @property
+    def discourse_configured(self) -> bool:
+        """True when the forum URL, key and user name are present."""
+        return bool(self.discourse_url and self.discourse_api_key and self.discourse_api_username)
+
+    @property
+    def publishing_open(self) -> bool:
+        """True when no allow-list is set, so anyone may publish."""
+        return not (self.allowed_users or self.allowed_groups or self.allowed_channels)
+
+
+def load_config(environ: Mapping[str, str] | None = None, *, env_file: str | None = ".env") -> Config:
+    """Build the Config from `environ` (default: the process environment and `.env`)."""
+    try:
+        if environ is None:
+            return Config(_env_file=env_file)  # type: ignore[call-arg]
+        return Config(_env_file=None, **{k: v for k, v in environ.items()})  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err["loc"] else "?"
+        lines.append(f"{name}: {err['msg']}")
+    return "bad configuration: " + "; ".join(lines)

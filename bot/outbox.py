@@ -1,0 +1,48 @@
+"""The outbox seen from the command side: summaries, re-queueing, and waking the worker."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from bot.models import Delivery
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+CHANNEL = "herald_deliveries"  # PostgreSQL LISTEN/NOTIFY channel
+wake = threading.Event()  # set when work arrives, for a worker thread in this process
+
+
+def notify(core: Core) -> None:
+    """Tell workers that new deliveries are due: this process's event, and NOTIFY on PostgreSQL."""
+    wake.set()
+    if core.engine.dialect.name == "postgresql":
+        with core.engine.connect() as conn:
+            conn.execute(text(f"NOTIFY {CHANNEL}"))
+            conn.commit()
+
+
+def summary(session: Session, incident_id: int) -> list[dict[str, Any]]:
+    """Each delivery of an incident: update number, publisher, revision, state, attempts, error, URL."""
+    rows = session.scalars(select(Delivery).where(Delivery.incident_id == incident_id).order_by(Delivery.id))
+    return [
+        {"update": d.update.number, "publisher": d.publisher, "revision": d.revision, "state": d.state,
+         "attempts": d.attempts, "error": d.last_error, "url": d.url, "next_attempt_at": d.next_attempt_at,
+         "sandbox": d.sandbox}
+        for d in rows
+    ]
+
+
+def requeue(session: Session, *, incident_id: int, now: datetime) -> int:
+    """Put the failed and dead deliveries of an incident back in the queue; returns how many."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.incident_id == incident_id, Delivery.state.in_(("failed", "dead")))
+        .values(state="pending", next_attempt_at=now, attempts=0, claimed_until=None, claimed_by=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,75 @@
+"""Finding publishers: built-ins and plugins alike come from the entry-point group `herald.publishers`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+
+from bot.config import Config
+from publishers.base import Publisher, PublisherContext
+
+log = logging.getLogger(__name__)
+GROUP = "herald.publishers"
+ALWAYS_ON = ("statuspage",)
+SANDBOXABLE = ("twitter", "forum", "slack")
+
+
+@dataclass
+class Registry:
+    """The publishers enabled for this process, and those that failed to load."""
+
+    publishers: dict[str, Publisher] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        """Names of the enabled publishers, in a stable order."""
+        return list(self.publishers)
+
+    def get(self, name: str) -> Publisher | None:
+        """The publisher called `name`, if enabled."""
+        return self.publishers.get(name)
+
+
+def discover() -> dict[str, type[Publisher]]:
+    """Every publisher class advertised in the entry-point group, by name; broken ones are logged."""
+    found: dict[str, type[Publisher]] = {}
+    for ep in entry_points(group=GROUP):
+        try:
+            found[ep.name] = ep.load()
+        except Exception as exc:  # a plugin's import error must not stop Herald; it is reported
+            log.error("publisher %s failed to load: %s", ep.name, exc)
+    return found
+
+
+def wanted(config: Config, available: dict[str, type[Publisher]]) -> list[str]:
+    """HERALD_PUBLISHERS if set; else the status page plus every publisher whose settings are present."""
+    if config.publishers is not None:
+        return list(dict.fromkeys(config.publishers))
+    names = [n for n in ALWAYS_ON if n in available]
+    for name, cls in available.items():
+        if name in names:
+            continue
+        if (config.sandbox and name in SANDBOXABLE) or cls.configured(config):
+            names.append(name)
+    return names
+
+
+def load(config: Config, context: PublisherContext,
+         available: dict[str, type[Publisher]] | None = None) -> Registry:
+    """Instantiate the wanted publishers; one that cannot load is reported and skipped."""
+    available = discover() if available is None else available
+    registry = Registry()
+    for name in wanted(config, available):
+        cls = available.get(name)
+        if cls is None:
+            registry.failures[name] = "no such publisher (is its package installed?)"
+            continue
+        try:
+            registry.publishers[name] = cls(context)
+        except Exception as exc:  # reported at start-up and skipped, as the SPEC asks
+            registry.failures[name] = f"{type(exc).__name__}: {exc}"
+    for name, why in registry.failures.items():
+        log.error("publisher %s is disabled: %s", name, why)
+    return registry
