@@ -35,7 +35,7 @@ class HeraldGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, sandbox: bool, verbose: bool) -> None:
     """Herald: declare incidents and publish their updates everywhere, with one time format."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ctx.obj = {"sandbox": sandbox}
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from jinja2 import Environment
 from sqlalchemy import Engine
@@ -28,6 +29,15 @@ class Core:
     sessions: sessionmaker[Session]
     templates: Environment
     registry: registry.Registry
+    delivery_hooks: list[Callable[[Core, int], None]] = field(default_factory=list)
+
+    def after_delivery(self, incident_id: int) -> None:
+        """Tell every hook (e.g. the Slack receipts) that a delivery of `incident_id` changed state."""
+        for hook in self.delivery_hooks:
+            try:
+                hook(self, incident_id)
+            except Exception:  # a receipt that cannot be drawn must never stop deliveries; it is logged
+                log.exception("delivery hook %r failed for incident #%s", hook, incident_id)
 
     @property
     def publisher_names(self) -> list[str]:
