@@ -1,0 +1,51 @@
+"""Configuration: one typed object, clear errors naming the variable, secrets hidden."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import load_config
+from bot.errors import ConfigError
+
+
+def test_defaults_are_sqlite_utc_24h() -> None:
+    """With nothing set Herald uses a local SQLite file, UTC and the 24-hour clock."""
+    config = load_config({})
+    assert config.database_url == "sqlite:///herald.db"
+    assert (config.timezone, config.clock) == ("UTC", 24)
+    assert config.publishing_open
+
+
+@pytest.mark.parametrize(("name", "value"), [("HERALD_CLOCK", "13"), ("HERALD_TIMEZONE", "Mars/Olympus"),
+                                             ("PORT", "eighty")])
+def test_bad_value_names_the_variable(name: str, value: str) -> None:
+    """A malformed setting fails at start-up with the variable's name in the message."""
+    with pytest.raises(ConfigError, match=name):
+        load_config({name: value})
+
+
+def test_secrets_never_show_in_repr() -> None:
+    """Tokens and keys are hidden from repr and str."""
+    config = load_config({"SLACK_BOT_TOKEN": "xoxb-very-secret", "TWITTER_API_SECRET": "tw-secret",
+                          "DISCOURSE_API_KEY": "dk-secret"})
+    text = repr(config) + str(config)
+    assert "xoxb-very-secret" not in text and "tw-secret" not in text and "dk-secret" not in text
+    assert config.slack_bot_token is not None
+    assert config.slack_bot_token.get_secret_value() == "xoxb-very-secret"
+
+
+def test_lists_and_postgres_urls_are_normalised() -> None:
+    """Comma lists become tuples and postgres:// URLs use the psycopg 3 driver."""
+    config = load_config({"HERALD_ALLOWED_USERS": "U1, U2", "DATABASE_URL": "postgres://u@h/db"})
+    assert config.allowed_users == ("U1", "U2") and not config.publishing_open
+    assert config.database_url == "postgresql+psycopg://u@h/db"
+
+
+def test_dotenv_file_is_read(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A .env file in the working directory provides settings."""
+    (tmp_path / ".env").write_text("HERALD_TIMEZONE=Europe/London\nHERALD_CLOCK=12\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HERALD_TIMEZONE", raising=False)
+    monkeypatch.delenv("HERALD_CLOCK", raising=False)
+    config = load_config()
+    assert (config.timezone, config.clock) == ("Europe/London", 12)
