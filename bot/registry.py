@@ -32,15 +32,18 @@ class Registry:
         return self.publishers.get(name)
 
 
-def discover() -> dict[str, type[Publisher]]:
-    """Every publisher class advertised in the entry-point group, by name; broken ones are logged."""
+def discover(only: tuple[str, ...] | None = None) -> tuple[dict[str, type[Publisher]], dict[str, str]]:
+    """Publisher classes advertised in the entry-point group (all, or `only` these), and load errors."""
     found: dict[str, type[Publisher]] = {}
+    broken: dict[str, str] = {}
     for ep in entry_points(group=GROUP):
+        if only is not None and ep.name not in only:
+            continue
         try:
             found[ep.name] = ep.load()
         except Exception as exc:  # a plugin's import error must not stop Herald; it is reported
-            log.error("publisher %s failed to load: %s", ep.name, exc)
-    return found
+            broken[ep.name] = f"failed to load: {type(exc).__name__}: {exc}"
+    return found, broken
 
 
 def wanted(config: Config, available: dict[str, type[Publisher]]) -> list[str]:
@@ -59,12 +62,13 @@ def wanted(config: Config, available: dict[str, type[Publisher]]) -> list[str]:
 def load(config: Config, context: PublisherContext,
          available: dict[str, type[Publisher]] | None = None) -> Registry:
     """Instantiate the wanted publishers; one that cannot load is reported and skipped."""
-    available = discover() if available is None else available
     registry = Registry()
+    if available is None:
+        available, registry.failures = discover(config.publishers)
     for name in wanted(config, available):
         cls = available.get(name)
         if cls is None:
-            registry.failures[name] = "no such publisher (is its package installed?)"
+            registry.failures.setdefault(name, "no such publisher (is its package installed?)")
             continue
         try:
             registry.publishers[name] = cls(context)
