@@ -52,6 +52,12 @@ class Config(BaseSettings):
     templates_dir: Path | None = Field(None, validation_alias="HERALD_TEMPLATES_DIR")
     port: int = Field(8000, validation_alias="PORT")
     max_attempts: int = Field(8, validation_alias="HERALD_MAX_ATTEMPTS")
+    claim_lease: float = Field(120.0, gt=0, validation_alias="HERALD_CLAIM_LEASE")  # s a claim holds
+    retry_base: float = Field(10.0, gt=0, validation_alias="HERALD_RETRY_BASE")  # s, first backoff cap
+    retry_cap: float = Field(1800.0, gt=0, validation_alias="HERALD_RETRY_CAP")  # s, longest wait
+    worker_concurrency: int = Field(4, ge=1, validation_alias="HERALD_WORKER_CONCURRENCY")  # per publisher
+    worker_poll: float = Field(1.0, gt=0, validation_alias="HERALD_WORKER_POLL")  # s, fallback poll
+    shutdown_grace: float = Field(20.0, ge=0, validation_alias="HERALD_SHUTDOWN_GRACE")  # s on SIGTERM
     maintenance_reminder_min: int = Field(60, validation_alias="HERALD_MAINTENANCE_REMINDER")
     update_cadence_min: int = Field(30, validation_alias="HERALD_UPDATE_CADENCE")
 
