@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot import grammar as g
-from bot import outbox, service
+from bot import jobs, outbox, service
 from bot.core import Core
 from bot.errors import DomainError
 from bot.models import Update, utcnow
@@ -87,6 +87,8 @@ def _run(core: Core, session: Session, command: g.Command, author: str | None, n
         out.action, out.requeued = "retry", outbox.requeue(session, incident_id=command.incident, now=now)
         return
     update = _publish(core, session, command, author, now)
+    if update.revision == 0:  # a new update (not an edit) moves the window's or incident's jobs
+        jobs.after_update(session, update, config=core.config, now=now)
     session.flush()
     session.refresh(update.incident)
     out.action = type(command).__name__.lower()

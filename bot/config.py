@@ -10,16 +10,16 @@ import logging
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
+IMPACTS = ("none", "minor", "major", "critical")
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
 
@@ -59,7 +59,8 @@ class Config(BaseSettings):
     worker_poll: float = Field(1.0, gt=0, validation_alias="HERALD_WORKER_POLL")  # s, fallback poll
     shutdown_grace: float = Field(20.0, ge=0, validation_alias="HERALD_SHUTDOWN_GRACE")  # s on SIGTERM
     maintenance_reminder_min: int = Field(60, validation_alias="HERALD_MAINTENANCE_REMINDER")
-    update_cadence_min: int = Field(30, validation_alias="HERALD_UPDATE_CADENCE")
+    update_cadence: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=lambda: {"*": 30}, validation_alias="HERALD_UPDATE_CADENCE")
 
     slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
@@ -91,6 +92,11 @@ class Config(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/London")
         return value
 
+    @field_validator("update_cadence", mode="before")
+    @classmethod
+    def _cadence(cls, value: Any) -> Any:
+        return parse_cadence(value) if isinstance(value, str | int) else value
+
     @field_validator("clock")
     @classmethod
     def _clock(cls, value: int) -> int:
@@ -105,6 +111,15 @@ class Config(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix):]
         return value
+
+    @property
+    def update_cadence_min(self) -> int:
+        """Minutes of silence before Slack is reminded to post an update (the default for every impact)."""
+        return self.update_cadence.get("*", 30)
+
+    def cadence_for(self, impact: str) -> int:
+        """HERALD_UPDATE_CADENCE for incidents of `impact`, in minutes; 0 means no reminders."""
+        return self.update_cadence.get(impact, self.update_cadence_min)
 
     @property
     def slack_configured(self) -> bool:
@@ -131,12 +146,23 @@ class Config(BaseSettings):
         return not (self.allowed_users or self.allowed_groups or self.allowed_channels)
 
 
+def parse_cadence(value: str | int) -> dict[str, int]:
+    """`30` or `critical=15,major=30,minor=60` (a bare number sets the default) as {impact: minutes}."""
+    cadence: dict[str, int] = {}
+    for part in _split(str(value)):
+        impact, _, minutes = part.rpartition("=")
+        if not minutes.strip().isdigit() or impact.strip() not in ("", *IMPACTS):
+            raise ValueError(f"{part!r} is not [impact=]minutes: use 30 or critical=15,major=30,minor=60")
+        cadence[impact.strip() or "*"] = int(minutes)
+    return cadence
+
+
 def load_config(environ: Mapping[str, str] | None = None, *, env_file: str | None = ".env") -> Config:
     """Build the Config from `environ` (default: the process environment and `.env`)."""
     try:
         if environ is None:
             return Config(_env_file=env_file)  # type: ignore[call-arg]
-        return Config(_env_file=None, **{k: v for k, v in environ.items()})  # type: ignore[call-arg]
+        return Config(_env_file=None, **dict(environ))  # type: ignore[call-arg, arg-type]
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import components, db, registry
 from bot.config import Config
-from bot.times import Clock
 from bot.templating import make_environment
+from bot.times import Clock
 from publishers.base import PublisherContext
 
 log = logging.getLogger(__name__)

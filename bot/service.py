@@ -269,7 +269,8 @@ def _not_future(at: datetime | None, now: datetime) -> datetime | None:
 
 
 def _after_start(incident: Incident, at: datetime) -> datetime:
-    start = incident.started_at or incident.scheduled_for
+    # A window not yet started takes notices (a reminder, a change of plan) before its start.
+    start = incident.started_at or (incident.scheduled_for if incident.status != "scheduled" else None)
     if start is not None and at < start:
         raise DomainError(f"that time is before #{incident.id} started")
     return at

@@ -1,7 +1,7 @@
 """Alembic environment: runs Herald's migrations against the URL set by bot.db.alembic_config."""
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import Connection, pool
 
 from bot.db import make_engine
 from bot.models import Base
@@ -28,7 +28,7 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

@@ -16,8 +16,8 @@ from bot.models import Delivery, Incident, Update
 from tests.conftest import make_env
 
 SEED = [
-    "open APP Connectivity Issues due to Backups -c app,admin --at".split() + ["2010-09-02 02:03", "-m",
-     "We", "just", "experienced", "an", "issue", "impacting", "customer", "sites."],
+    ["open", "APP", "Connectivity", "Issues", "due", "to", "Backups", "-c", "app,admin", "--at",
+     "2010-09-02 02:03", "-m", "We", "just", "experienced", "an", "issue", "impacting", "customer", "sites."],
     ["update", "1", "-s", "identified", "--at", "2010-09-02 02:08", "It", "appears", "as", "though", "a",
      "scheduled", "backup", "impacted", "performance."],
     ["resolve", "1", "--at", "2010-09-02 02:10"],

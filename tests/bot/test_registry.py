@@ -6,8 +6,8 @@ from pathlib import Path
 
 from bot.config import load_config
 from bot.registry import load, wanted
-from bot.times import Clock
 from bot.templating import make_environment
+from bot.times import Clock
 from bot.views import Event
 from publishers.base import Publisher, PublisherContext, Receipt, Rendered
 

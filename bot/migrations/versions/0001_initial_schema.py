@@ -4,9 +4,8 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-26 06:38:19.830504
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -15,7 +14,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('components',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=64), nullable=False),
@@ -144,11 +143,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_update_revisions')),
     sa.UniqueConstraint('update_id', 'revision', name=op.f('uq_update_revisions_update_id'))
     )
-    
+
 
 
 def downgrade() -> None:
-    
+
     op.drop_table('update_revisions')
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deliveries_update_id'))
@@ -169,4 +168,4 @@ def downgrade() -> None:
     op.drop_table('affected_components')
     op.drop_table('incidents')
     op.drop_table('components')
-    
+
