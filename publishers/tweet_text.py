@@ -1,0 +1,61 @@
+"""Tweet length by the twitter-text rules (config v3: URLs 23, CJK and emoji 2) and cutting to fit."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+from twitter_text import parse_tweet
+
+MAX_WEIGHTED = 280
+ELLIPSIS = "…"
+_URL = re.compile(r"https?://\S+")
+
+
+def weighted_length(text: str) -> int:
+    """The length X counts for `text` (twitter-text v3 weighting)."""
+    return parse_tweet(text).weightedLength
+
+
+def fits(text: str) -> bool:
+    """True when `text` is within the 280 weighted characters a post may have."""
+    return weighted_length(text) <= MAX_WEIGHTED
+
+
+def word_cuts(text: str) -> list[int]:
+    """Positions where `text` can be cut at a word boundary (before each run of whitespace)."""
+    return [m.start() for m in re.finditer(r"\s+", text)]
+
+
+def shorten(body: str, compose: Callable[[str], str]) -> str | None:
+    """The longest `compose(body cut at a word + "…")` that fits, or None when even no words won't fit."""
+    cuts = [c for c in word_cuts(body) if body[:c].strip()]
+    best: str | None = None
+    low, high = 0, len(cuts) - 1
+    while low <= high:  # prefix weights only grow, so a binary search finds the longest fitting cut
+        mid = (low + high) // 2
+        candidate = compose(body[:cuts[mid]].rstrip() + ELLIPSIS)
+        if fits(candidate):
+            best, low = candidate, mid + 1
+        else:
+            high = mid - 1
+    if best is None and fits(compose(ELLIPSIS)):
+        best = compose(ELLIPSIS)
+    return best
+
+
+def cut_with_url(text: str, url: str) -> str:
+    """`text` cut at a word boundary so that `text… url` fits; the last resort when a template can't."""
+    tail = f"{ELLIPSIS} {url}"
+    cuts = [c for c in word_cuts(text) if fits(text[:c].rstrip() + tail)]
+    if cuts:
+        return text[:cuts[-1]].rstrip() + tail
+    return url
+
+
+def same_post(ours: str, theirs: str) -> bool:
+    """True when a post X returned is the one we sent (X rewrites links to t.co and escapes &<>)."""
+    def norm(text: str) -> str:
+        return " ".join(_URL.sub("<url>", html.unescape(text)).split())
+    return norm(ours) == norm(theirs)

@@ -1,0 +1,111 @@
+"""Twitter (X API v2 through tweepy, OAuth 1.0a user context): one thread per incident.
+
+The first event of an incident starts the thread; every later one, corrections included, replies to
+the thread's last tweet. Text comes from templates/twitter/<event>.j2 (corrections from
+correction.j2) and is cut at a word boundary with `…` so it fits 280 weighted characters; every
+template ends with the incident URL, so a cut tweet still links to the whole story.
+
+X answers a repeated text with a 403 "duplicate content": that means an earlier attempt got through
+(its answer was lost), so it counts as sent, and the tweet's id is recovered from the account's
+recent tweets to keep the reply chain intact.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import requests
+import tweepy
+
+from bot.config import Config
+from bot.templating import render
+from bot.views import Event, ThreadView
+from publishers import tweet_text
+from publishers.base import Publisher, Receipt, Rendered
+from publishers.twitter_client import classify, is_duplicate, make_client
+
+STATUS_URL = "https://x.com/i/web/status/{id}"
+RECENT = 50  # how many of the account's latest tweets a duplicate is looked for in
+
+
+class TwitterPublisher(Publisher):
+    """Posts each update as a tweet in the incident's thread."""
+
+    name = "twitter"
+    label = "Twitter"
+    timeout: float = 15.0  # seconds per HTTP request; the worker retries after a timeout
+
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self._client: tweepy.Client | None = None
+        self._user_id: str | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def configured(cls, config: Config) -> bool:
+        """True when the four OAuth 1.0a settings are present."""
+        return config.twitter_configured
+
+    @property
+    def client(self) -> tweepy.Client:
+        """The tweepy client, built on first use."""
+        with self._lock:
+            if self._client is None:
+                self._client = make_client(self.context.config, timeout=self.timeout)
+            return self._client
+
+    def render(self, event: Event) -> Rendered:
+        """The tweet for `event`, cut to fit; meta carries its weighted length."""
+        name = "twitter/correction.j2" if event.is_correction else f"twitter/{event.update.event}.j2"
+        text = self._fit(name, event)
+        return Rendered(self.name, text, meta={"weighted_length": tweet_text.weighted_length(text),
+                                               "max_weighted_length": tweet_text.MAX_WEIGHTED})
+
+    def _fit(self, name: str, event: Event) -> str:
+        def compose(body: str) -> str:
+            return render(self.context.templates, name, incident=event.incident, update=event.update, body=body)
+
+        full = compose(event.update.body.strip())
+        if tweet_text.fits(full):
+            return full
+        shorter = tweet_text.shorten(event.update.body.strip(), compose)
+        return shorter or tweet_text.cut_with_url(full, event.incident.url)
+
+    def publish(self, event: Event, rendered: Rendered, thread: ThreadView | None) -> Receipt:
+        """Tweet `rendered`, replying to the thread's last tweet when there is one."""
+        parent = thread.last_id if thread else None
+        try:
+            tweet_id: str | None = self._create(rendered.text, parent)
+        except tweepy.HTTPException as exc:
+            if not is_duplicate(exc):
+                raise classify(exc) from exc
+            tweet_id = self._recover(rendered.text)
+        except requests.RequestException as exc:
+            raise classify(exc) from exc
+        return self._receipt(tweet_id, thread)
+
+    def _create(self, text: str, parent: str | None) -> str:
+        response = self.client.create_tweet(text=text, in_reply_to_tweet_id=parent, user_auth=True)
+        return str(response.data["id"])
+
+    def _recover(self, text: str) -> str | None:
+        """The id of our earlier tweet with this text (None if X no longer lists it)."""
+        try:
+            if self._user_id is None:
+                self._user_id = str(self.client.get_me(user_auth=True).data.id)
+            recent = self.client.get_users_tweets(self._user_id, max_results=RECENT, user_auth=True)
+        except (tweepy.HTTPException, requests.RequestException) as exc:
+            raise classify(exc) from exc
+        for tweet in recent.data or ():
+            if tweet_text.same_post(text, tweet.text):
+                return str(tweet.id)
+        return None
+
+    def _receipt(self, tweet_id: str | None, thread: ThreadView | None) -> Receipt:
+        """What was sent; a duplicate whose tweet can't be found leaves the thread where it was."""
+        last = tweet_id or (thread.last_id if thread else None)
+        first = (thread.first_id if thread and thread.first_id else None) or last
+        return Receipt(external_id=tweet_id, url=STATUS_URL.format(id=tweet_id) if tweet_id else None,
+                       thread_first_id=first, thread_last_id=last,
+                       thread_url=STATUS_URL.format(id=first) if first else None)

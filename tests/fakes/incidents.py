@@ -1,0 +1,80 @@
+"""Drive the real domain on a test database and hand publishers Events the way the worker does."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot import service
+from bot.core import Core
+from bot.db import transaction
+from bot.views import Event, ThreadView, incident_view
+from publishers.base import Publisher, PublisherContext, Receipt
+
+START = datetime(2010, 9, 2, 9, 3, tzinfo=UTC)
+
+
+class Story:
+    """One incident told through bot.service, one call per step, minutes apart."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.now = START
+        self.incident_id = 0
+
+    def _step(self, call: Any, **kwargs: Any) -> Event:
+        self.now += timedelta(minutes=7)
+        with transaction(self.core.sessions) as session:
+            update = call(session, now=self.now, **kwargs)
+            self.incident_id, number = update.incident_id, update.number
+        return self.event(number)
+
+    def declare(self, title: str = "Checkout errors", body: str = "We are looking into failed payments.",
+                **kwargs: Any) -> Event:
+        """Declare the incident (status investigating, app affected)."""
+        kwargs.setdefault("changes", [("app", None)])
+        self.now = START - timedelta(minutes=7)
+        return self._step(service.declare, title=title, body=body, **kwargs)
+
+    def update(self, body: str, **kwargs: Any) -> Event:
+        """Post an update."""
+        return self._step(service.post_update, incident_id=self.incident_id, body=body, **kwargs)
+
+    def resolve(self, body: str = "Payments work again.") -> Event:
+        """Resolve the incident."""
+        return self._step(service.resolve, incident_id=self.incident_id, body=body)
+
+    def maintenance(self, title: str = "Database upgrade", body: str = "Short read-only period.") -> Event:
+        """Schedule a maintenance window an hour from now."""
+        self.now = START - timedelta(minutes=7)
+        return self._step(service.schedule_maintenance, title=title, body=body, changes=[("app", None)],
+                          starts=START + timedelta(hours=1), ends=START + timedelta(hours=2))
+
+    def edit(self, number: int, body: str) -> Event:
+        """Correct update `number`; the Event carries the new revision."""
+        return self._step(service.edit_update, incident_id=self.incident_id, number=number, body=body)
+
+    def event(self, number: int) -> Event:
+        """The Event for update `number` as the worker would build it now."""
+        with transaction(self.core.sessions) as session:
+            view = incident_view(service.get_incident(session, self.incident_id), self.core.config.public_url)
+        update = view.update(number)
+        return Event(incident=view, update=update, revision=update.revision)
+
+
+def context(core: Core) -> PublisherContext:
+    """What the composition root gives every publisher."""
+    return PublisherContext(config=core.config, templates=core.templates, clock=core.clock,
+                            sessions=core.sessions)
+
+
+def deliver(publisher: Publisher, event: Event, thread: ThreadView | None) -> tuple[Receipt, ThreadView]:
+    """Render and publish as the worker does, and return the receipt and the thread it records."""
+    receipt = publisher.publish(event, publisher.render(event), thread)
+    return receipt, recorded(publisher, receipt)
+
+
+def recorded(publisher: Publisher, receipt: Receipt) -> ThreadView:
+    """The Thread row the worker writes from a receipt."""
+    return ThreadView(publisher.name, receipt.thread_first_id, receipt.thread_last_id, receipt.thread_url,
+                      dict(receipt.thread_data))
