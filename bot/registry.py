@@ -71,9 +71,24 @@ def load(config: Config, context: PublisherContext,
             registry.failures.setdefault(name, "no such publisher (is its package installed?)")
             continue
         try:
-            registry.publishers[name] = cls(context)
+            registry.publishers[name] = cls(_context_for(name, context))
         except Exception as exc:  # reported at start-up and skipped, as the SPEC asks
             registry.failures[name] = f"{type(exc).__name__}: {exc}"
+    if config.sandbox:
+        from bot.sandbox import wrap
+
+        registry.publishers = wrap(context, registry.publishers)
     for name, why in registry.failures.items():
         log.error("publisher %s is disabled: %s", name, why)
     return registry
+
+
+def _context_for(name: str, context: PublisherContext) -> PublisherContext:
+    """In sandbox mode an external channel is built with placeholder credentials it never uses."""
+    if not (context.config.sandbox and name in SANDBOXABLE):
+        return context
+    from dataclasses import replace
+
+    from bot.sandbox import sandbox_config
+
+    return replace(context, config=sandbox_config(context.config))
