@@ -84,6 +84,32 @@ def components_cmd(ctx: click.Context) -> None:
     ctx.invoke(incident, words=("components",))
 
 
+@main.command("worker")
+@click.option("--name", default=None, help="Name this worker's claims carry (default host:pid:random).")
+@click.pass_context
+def worker_cmd(ctx: click.Context, name: str | None) -> None:
+    """Deliver queued updates to every channel until SIGTERM or Ctrl-C."""
+    import signal
+
+    from bot.core import build_core
+    from bot.worker import Stop, run_forever
+
+    logging.getLogger("bot").setLevel(logging.INFO)
+    core = build_core(config_from(ctx))
+    stop = Stop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    run_forever(core, stop=stop, name=name)
+
+
+@main.command("retry")
+@click.argument("incident_id")
+@click.pass_context
+def retry_cmd(ctx: click.Context, incident_id: str) -> None:
+    """Re-queue the failed and dead deliveries of an incident, e.g. `herald retry 42`."""
+    ctx.invoke(incident, words=("retry", incident_id))
+
+
 def join_words(words: tuple[str, ...]) -> str:
     """Rebuild command text from argv: re-quote words the shell split on, leave the -m text as typed."""
     out: list[str] = []

@@ -61,7 +61,7 @@ def execute(core: Core, command: g.Command, *, author: str | None = None,
                 raise _DryRun
     except _DryRun:
         pass
-    if not dry and outcome.update_number is not None:
+    if not dry and (outcome.update_number is not None or outcome.requeued):
         outbox.notify(core)
     return outcome
 

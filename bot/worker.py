@@ -1,0 +1,165 @@
+"""The delivery worker: claims due outbox rows and publishes them, each publisher in its own lane.
+
+Each enabled publisher gets up to HERALD_WORKER_CONCURRENCY deliveries in flight, each on its own
+daemon thread, claimed separately; so a channel that hangs or fails only fills its own lane and never
+delays another channel. The loop wakes on `outbox.wake` (set in-process by `outbox.notify`, by
+PostgreSQL NOTIFY through bot.wakeup, and by every finished delivery), when the next retry falls due,
+or after HERALD_WORKER_POLL seconds at most. Once per turn it also runs bot.scheduler's due jobs.
+
+Stopping (SIGTERM/SIGINT for `herald worker`, `stop.set()` for a thread) claims nothing more, lets
+deliveries in flight finish for up to HERALD_SHUTDOWN_GRACE seconds, then releases what is left.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from bot import claim, db, deliver, outbox, wakeup
+from bot.core import Core
+from bot.models import utcnow
+
+log = logging.getLogger(__name__)
+Now = Callable[[], datetime]
+MIN_WAIT = 0.05  # s; never spin on a row that is due but briefly locked by another worker
+
+
+class Stop(threading.Event):
+    """A stop flag that also wakes the worker loop, so stopping is immediate."""
+
+    def set(self) -> None:
+        super().set()
+        outbox.wake.set()
+
+
+class Worker:
+    """One worker: a name for its claims, a clock, and the deliveries it has in flight per publisher."""
+
+    def __init__(self, core: Core, *, name: str | None = None, now: Now = utcnow,
+                 concurrency: int | None = None) -> None:
+        self.core, self.now = core, now
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.concurrency = concurrency or core.config.worker_concurrency
+        self.in_flight: dict[str, set[int]] = {name: set() for name in core.publisher_names}
+        self.lock = threading.Lock()
+        self.outcomes: dict[str, int] = {}
+
+    def fill(self) -> int:
+        """Claim due deliveries for every publisher lane with room and start them; how many started."""
+        started = 0
+        for publisher, busy in self.in_flight.items():
+            room = self.concurrency - len(busy)
+            if room <= 0:
+                continue
+            with db.transaction(self.core.sessions) as session:
+                ids = claim.claim(session, publisher=publisher, worker=self.name, now=self.now(),
+                                  lease=self.core.config.claim_lease, limit=room)
+            for delivery_id in ids:
+                with self.lock:
+                    busy.add(delivery_id)
+                threading.Thread(target=self._deliver, args=(publisher, delivery_id), daemon=True,
+                                 name=f"herald-{publisher}-{delivery_id}").start()
+            started += len(ids)
+        return started
+
+    def _deliver(self, publisher: str, delivery_id: int) -> None:
+        outcome = "error"
+        try:
+            work = deliver.load(self.core, delivery_id=delivery_id, worker=self.name)
+            if work is None:
+                outcome = "gone"
+                return
+            result = deliver.attempt(self.core, work)
+            outcome = deliver.record(self.core, work, result, worker=self.name, now=self.now())
+            self.core.after_delivery(work.incident_id)
+        except Exception:  # e.g. the database went away: the lease runs out and the delivery is retried
+            log.exception("delivery %s to %s could not be completed", delivery_id, publisher)
+        finally:
+            with self.lock:
+                self.in_flight[publisher].discard(delivery_id)
+                self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+            outbox.wake.set()
+
+    def wait_time(self) -> float:
+        """Seconds until a lane with room could claim something, at most HERALD_WORKER_POLL."""
+        poll = self.core.config.worker_poll
+        open_lanes = [p for p, busy in self.in_flight.items() if len(busy) < self.concurrency]
+        if not open_lanes:
+            return poll
+        now = self.now()
+        with db.transaction(self.core.sessions) as session:
+            due = claim.next_due(session, publishers=open_lanes, now=now)
+        if due is None:
+            return poll
+        return min(poll, max((due - now).total_seconds(), MIN_WAIT))
+
+    def turn(self) -> float:
+        """One turn of the loop: scheduled jobs, then claims; returns how long to wait before the next."""
+        outbox.wake.clear()  # cleared before looking, so work that arrives meanwhile is not missed
+        run_scheduler(self.core, now=self.now())
+        self.fill()
+        return self.wait_time()
+
+    def run(self, stop: threading.Event) -> None:
+        """Deliver until `stop` is set, then shut down gracefully."""
+        wakeup.start_listener(self.core.config.database_url, stop)
+        log.info("worker %s delivering for %s", self.name, ", ".join(self.in_flight) or "no publisher")
+        while not stop.is_set():
+            try:
+                wait = self.turn()
+            except Exception:  # the database may be restarting; keep the worker alive and try again
+                log.exception("worker turn failed; trying again shortly")
+                wait = self.core.config.worker_poll
+            outbox.wake.wait(wait)
+        self.shutdown()
+
+    def held(self) -> list[int]:
+        """Ids of the deliveries in flight."""
+        with self.lock:
+            return [i for busy in self.in_flight.values() for i in busy]
+
+    def shutdown(self) -> None:
+        """Let deliveries in flight finish within the grace period, then release the rest."""
+        deadline = time.monotonic() + self.core.config.shutdown_grace
+        while self.held() and time.monotonic() < deadline:
+            time.sleep(MIN_WAIT)
+        left = self.held()
+        if left:
+            with db.transaction(self.core.sessions) as session:
+                released = claim.release(session, ids=left, worker=self.name)
+            log.warning("worker %s released %d unfinished deliveries", self.name, released)
+        log.info("worker %s stopped", self.name)
+
+
+def run_scheduler(core: Core, *, now: datetime) -> int:
+    """Run bot.scheduler's due jobs once, if that module exists; its errors are logged, not raised."""
+    try:
+        scheduler = importlib.import_module("bot.scheduler")
+    except ModuleNotFoundError:
+        return 0
+    try:
+        return int(scheduler.run_due(core, now=now))
+    except Exception:  # a broken job must not stop deliveries
+        log.exception("scheduled jobs failed")
+        return 0
+
+
+def run_forever(core: Core, *, stop: threading.Event, now: Now = utcnow, name: str | None = None) -> None:
+    """Run one worker in this thread until `stop` is set (what `herald worker` does)."""
+    Worker(core, now=now, name=name).run(stop)
+
+
+def start_thread(core: Core, *, now: Now = utcnow) -> tuple[threading.Thread, Stop]:
+    """Start a worker on a daemon thread (for `herald serve`); set the returned event to stop it."""
+    stop = Stop()
+    thread = threading.Thread(target=run_forever, args=(core,), kwargs={"stop": stop, "now": now},
+                              name="herald-worker", daemon=True)
+    thread.start()
+    return thread, stop
