@@ -1,0 +1,107 @@
+"""`herald serve`: the Slack endpoint, the status page files and a health check, under gunicorn.
+
+Routes: `POST /slack/events` (slash commands, interactivity, events), `GET /healthz`, and every other
+GET serves HERALD_SITE_DIR (ETag, Cache-Control, index.html for folders, 404 otherwise). Without
+Slack settings the server still runs the status page and health check and says so. With SQLite (and
+by default) each web process also runs a delivery worker thread; with SLACK_APP_TOKEN, Socket Mode.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import mimetypes
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, redirect, request, send_from_directory
+from sqlalchemy import text
+from werkzeug.exceptions import NotFound
+from werkzeug.security import safe_join
+
+from bot.config import Config
+from bot.core import Core, build_core
+from bot.templating import render
+
+log = logging.getLogger("herald.web")
+MAX_AGE = 60  # seconds a browser or CDN may keep a status page file
+mimetypes.add_type("application/atom+xml", ".atom")
+mimetypes.add_type("application/rss+xml", ".rss")
+
+
+def create_web(config: Config) -> Flask:
+    """The WSGI app: Slack (when configured), health and the static status page."""
+    web = Flask("herald", static_folder=None)
+    core = build_core(config)
+    slack = _slack(config, core)
+    web.extensions["herald"] = {"core": core, "slack": slack}
+    web.add_url_rule("/healthz", "healthz", lambda: _health(core, slack is not None))
+    web.add_url_rule("/slack/events", "slack", _slack_view(core, slack), methods=["POST"])
+    web.add_url_rule("/", "root", lambda: _static(config.site_dir, ""))
+    web.add_url_rule("/<path:path>", "site", lambda path: _static(config.site_dir, path))
+    return web
+
+
+def _slack(config: Config, core: Core) -> Any:
+    if not config.slack_configured:
+        log.warning("Slack is not configured (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN): "
+                    "serving the status page and /healthz only; /slack/events answers 503")
+        return None
+    from bot.slack_app import create_app
+
+    return create_app(config, core)
+
+
+def _slack_view(core: Core, slack: Any) -> Any:
+    if slack is None:
+        body = render(core.templates, "slack/not_configured.j2")
+        return lambda: Response(body + "\n", status=503, mimetype="text/plain")
+    from slack_bolt.adapter.flask import SlackRequestHandler
+
+    handler = SlackRequestHandler(slack.bolt)
+    return lambda: handler.handle(request)
+
+
+def _health(core: Core, slack: bool) -> dict[str, Any]:
+    with core.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    return {"ok": True, "database": "ok", "slack": "configured" if slack else "not configured"}
+
+
+def _static(site: Path, path: str) -> Any:
+    """One file of the status page, with ETag and Cache-Control; a folder serves its index.html."""
+    full = safe_join(str(site), path) if path else str(site)
+    if full is None:
+        raise NotFound()
+    if Path(full).is_dir():
+        if path and not path.endswith("/"):
+            return redirect("/" + path + "/", code=301)
+        path = path + "index.html"
+    return send_from_directory(site.resolve(), path, max_age=MAX_AGE, etag=True, conditional=True)
+
+
+def start_background(config: Config, web: Flask, *, worker: bool) -> list[threading.Event]:
+    """Start the in-process delivery worker and Socket Mode, as configured; returns their stop events."""
+    stops: list[threading.Event] = []
+    herald = web.extensions["herald"]
+    if worker:
+        stops.extend(_worker(herald["core"]))
+    if herald["slack"] is not None and config.slack_app_token is not None:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        handler = SocketModeHandler(herald["slack"].bolt, config.slack_app_token.get_secret_value())
+        handler.connect()
+        log.info("Slack Socket Mode connected")
+    return stops
+
+
+def _worker(core: Core) -> list[threading.Event]:
+    try:
+        start_thread = importlib.import_module("bot.worker").start_thread
+    except (ImportError, AttributeError):
+        log.warning("bot.worker is not available: no in-process delivery worker (run `herald worker`)")
+        return []
+    _thread, stop = start_thread(core)
+    log.info("in-process delivery worker started")
+    return [stop]

@@ -1,0 +1,58 @@
+"""The incident card: one in-channel message per incident, edited in place on every change."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import update
+
+from bot.db import transaction
+from bot.models import Incident
+from bot.templating import render
+from bot.views import IncidentView, incident_view
+
+if TYPE_CHECKING:
+    from bot.core import Core
+    from bot.slack_app import SlackApp
+
+_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
+
+
+def refresh(app: SlackApp, incident_id: int, channel: str | None) -> None:
+    """Post the card in `channel` the first time, edit it in place afterwards, then redraw the receipts."""
+    from handlers import receipts
+
+    with _locks[incident_id]:
+        view, where = load(app.core, incident_id)
+        blocks, text = render_card(app.core, view)
+        if where.slack_card_ts and where.slack_channel:
+            app.client.chat_update(channel=where.slack_channel, ts=where.slack_card_ts, text=text,
+                                   blocks=blocks)
+        elif channel:
+            answer = app.client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False)
+            store(app.core, incident_id, slack_channel=answer["channel"], slack_card_ts=answer["ts"])
+    receipts.draw(app.core, app.client, incident_id)
+
+
+def load(core: Core, incident_id: int) -> tuple[IncidentView, Incident]:
+    """The incident as a view, and its row (for where its Slack messages are)."""
+    with core.sessions() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise LookupError(f"incident #{incident_id} vanished")
+        return incident_view(incident, core.config.public_url), incident
+
+
+def store(core: Core, incident_id: int, **where: str) -> None:
+    """Remember where the incident's card or receipts are."""
+    with transaction(core.sessions) as session:
+        session.execute(update(Incident).where(Incident.id == incident_id).values(**where))
+
+
+def render_card(core: Core, incident: IncidentView) -> tuple[list[dict[str, Any]], str]:
+    """The card's Block Kit blocks and its notification text, from templates/slack/."""
+    blocks = json.loads(render(core.templates, "slack/card.j2", i=incident))
+    return blocks, render(core.templates, "slack/card_text.j2", i=incident)

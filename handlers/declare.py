@@ -1,0 +1,51 @@
+"""The Declare modal: bare `/incident` opens it; submitting it declares the incident and posts its card."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from bot import grammar as g
+from bot import service
+from bot.templating import render
+from handlers import forms, publish
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack
+
+    from bot.slack_app import SlackApp
+
+
+def open_modal(app: SlackApp, *, trigger_id: str, channel: str | None) -> None:
+    """Open the modal at once (its data is local), on the executor that never waits behind slow work."""
+    with app.core.sessions() as session:
+        names = [c.name for c in service.list_components(session)]
+    view = json.loads(render(app.core.templates, "slack/declare_modal.j2", components=names,
+                             statuses=g.STATUSES_INCIDENT[:-1], impacts=g.IMPACTS,
+                             publishers=publish.labels(app), metadata=json.dumps({"channel": channel})))
+    app.soon(lambda: app.client.views_open(trigger_id=trigger_id, view=view))
+
+
+def submission(app: SlackApp) -> Callable[..., None]:
+    """The Declare modal's submit listener bound to `app`."""
+
+    def handle_declare(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """Declare from the form; errors come back on the form (see handlers.errors)."""
+        found, meta = forms.values(view), forms.metadata(view)
+        command = g.Open(title=forms.title(found), message=forms.message(found),
+                         components=tuple(g.ComponentChange(name) for name in found.get("components") or ()),
+                         impact=found.get("impact"), status=found.get("status"), at=found.get("at"),
+                         publish=tuple(found.get("publish") or ()) or None)
+        user = body["user"]["id"]
+        outcome = publish.run(app, command, user=user, channel=meta.get("channel"))
+        ack()
+        confirm(app, user=user, channel=meta.get("channel"), text=publish.reply(app, outcome))
+
+    return handle_declare
+
+
+def confirm(app: SlackApp, *, user: str, channel: str | None, text: str) -> None:
+    """Tell the person, privately and after the response, what their form did."""
+    if channel:
+        app.later(lambda: app.client.chat_postEphemeral(channel=channel, user=user, text=text))

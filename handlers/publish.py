@@ -1,0 +1,70 @@
+"""The path every Slack request that changes something takes: allow-list, public text, commit, card."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.webhook import WebhookClient
+
+from bot import grammar as g
+from bot.commands import Outcome, execute
+from bot.mrkdwn import to_markdown, to_plain
+from bot.templating import render
+
+if TYPE_CHECKING:
+    from bot.slack_app import SlackApp
+
+READING = (g.Help, g.ListIncidents, g.Show, g.Components, g.Preview)
+TEMPLATES = {"help": "help", "list": "list", "components": "components", "show": "show", "retry": "retry"}
+
+
+def is_reading(command: g.Command) -> bool:
+    """True for commands anyone may run: they write and publish nothing."""
+    return isinstance(command, READING) or bool(getattr(command, "dry_run", False))
+
+
+def public(command: g.Command) -> g.Command:
+    """The command with its Slack mrkdwn turned into public Markdown (message) or plain text (title)."""
+    changes: dict[str, Any] = {}
+    if isinstance(getattr(command, "message", None), str):
+        changes["message"] = to_markdown(command.message)  # type: ignore[union-attr]
+    if isinstance(getattr(command, "title", None), str):
+        changes["title"] = to_plain(command.title)  # type: ignore[union-attr]
+    return dataclasses.replace(command, **changes) if changes else command  # type: ignore[type-var]
+
+
+def run(app: SlackApp, command: g.Command, *, user: str, channel: str | None) -> Outcome:
+    """Check the allow-list, commit the command, and queue the card update for after the response."""
+    from handlers import card
+
+    if not is_reading(command):
+        app.allow.check(user=user, channel=channel, app=app)
+    outcome = execute(app.core, public(command), author=user)
+    if outcome.incident is not None and not outcome.dry_run and outcome.update_number is not None:
+        app.later(card.refresh, app, outcome.incident.id, channel)
+    elif outcome.action == "retry" and outcome.requeued:
+        from handlers import receipts
+
+        app.later(receipts.draw, app.core, app.client, command.incident)  # type: ignore[union-attr]
+    return outcome
+
+
+def reply(app: SlackApp, outcome: Outcome) -> str:
+    """The ephemeral text that tells the person what happened."""
+    from handlers.receipts import latest
+
+    name = "preview" if outcome.dry_run else TEMPLATES.get(outcome.action, "published")
+    return render(app.core.templates, f"slack/{name}.j2", o=outcome, labels=labels(app), latest=latest)
+
+
+def labels(app: SlackApp) -> dict[str, str]:
+    """How people call each enabled channel ("Status page", "Twitter", …)."""
+    return {name: getattr(p, "label", name) for name, p in app.core.registry.publishers.items()}
+
+
+def respond_later(app: SlackApp, response_url: str | None, text: str, *, replace: bool = False) -> None:
+    """Post an ephemeral reply to `response_url` after the HTTP response."""
+    if response_url:
+        payload = {"response_type": "ephemeral", "text": text, "replace_original": replace}
+        app.later(lambda: WebhookClient(response_url, timeout=15).send_dict(payload))

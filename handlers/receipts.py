@@ -1,0 +1,75 @@
+"""Delivery receipts: a reply threaded under the incident card, edited in place as each channel answers.
+
+`Status page ✓ · Twitter ✓ link · Forum ✗ 429, retrying 14:12 PDT`. It is drawn from the outbox, the
+truth about what reached whom, whenever the card changes and whenever a delivery changes state
+(`install` makes it a core delivery hook, in `herald serve` and in `herald worker` alike).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk import WebClient
+
+from bot import mrkdwn, outbox
+from bot.models import Incident
+from bot.templating import render
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+_locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
+
+
+def install(core: Core) -> None:
+    """Redraw the receipts after every delivery outcome in this process (once per core)."""
+    from bot.slack_app import web_client
+
+    if any(getattr(h, "herald_receipts", False) for h in core.delivery_hooks):
+        return
+    mrkdwn.register_filters(core.templates)
+    client = web_client(core.config)
+
+    def redraw(hook_core: Core, incident_id: int) -> None:
+        draw(hook_core, client, incident_id)
+
+    redraw.herald_receipts = True  # type: ignore[attr-defined]
+    core.delivery_hooks.append(redraw)
+
+
+def draw(core: Core, client: WebClient, incident_id: int) -> None:
+    """Post the receipts under the card, or edit them in place; nothing when the incident has no card."""
+    from handlers.card import store
+
+    with _locks[incident_id]:
+        with core.sessions() as session:
+            incident = session.get(Incident, incident_id)
+            if incident is None or not (incident.slack_card_ts and incident.slack_channel):
+                return
+            rows = latest(outbox.summary(session, incident_id))
+            channel, card_ts, receipts_ts = incident.slack_channel, incident.slack_card_ts, incident.slack_receipts_ts
+        labels = {name: getattr(p, "label", name) for name, p in core.registry.publishers.items()}
+        text = render(core.templates, "slack/receipts.j2", rows=rows, labels=labels)
+        blocks = json.loads(render(core.templates, "slack/receipts_blocks.j2", text=text, rows=rows,
+                                   incident_id=incident_id))
+        if receipts_ts:
+            client.chat_update(channel=channel, ts=receipts_ts, text=text, blocks=blocks)
+            return
+        answer = client.chat_postMessage(channel=channel, thread_ts=card_ts, text=text, blocks=blocks,
+                                         unfurl_links=False)
+        store(core, incident_id, slack_receipts_ts=answer["ts"])
+
+
+def latest(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The newest update's deliveries, one per channel (its newest revision)."""
+    if not rows:
+        return []
+    newest = max(r["update"] for r in rows)
+    chosen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["update"] == newest and row["revision"] >= chosen.get(row["publisher"], row)["revision"]:
+            chosen[row["publisher"]] = row
+    return list(chosen.values())

@@ -1,0 +1,59 @@
+"""The card's Update button opens the Update modal; submitting it posts the update and edits the card."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from bot import grammar as g
+from bot import service
+from bot.templating import render
+from bot.views import incident_view
+from handlers import declare, forms, publish
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack
+
+    from bot.slack_app import SlackApp
+
+
+def opener(app: SlackApp) -> Callable[..., None]:
+    """The Update button's listener bound to `app`."""
+
+    def handle_update_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Open the Update modal, filled with the incident's current status and components."""
+        channel = (body.get("channel") or {}).get("id")
+        app.allow.check(user=body["user"]["id"], channel=channel, app=app)
+        incident_id = int(action["value"])
+        with app.core.sessions() as session:
+            incident = incident_view(service.get_incident(session, incident_id), app.core.config.public_url)
+            names = [c.name for c in service.list_components(session)]
+        statuses = g.STATUSES_INCIDENT if incident.kind == "incident" else g.STATUSES_MAINTENANCE
+        meta = json.dumps({"channel": channel, "incident": incident_id})
+        view = json.loads(render(app.core.templates, "slack/update_modal.j2", i=incident, components=names,
+                                 statuses=statuses, component_statuses=g.COMPONENT_STATUSES,
+                                 publishers=publish.labels(app), metadata=meta))
+        trigger = body["trigger_id"]
+        app.soon(lambda: app.client.views_open(trigger_id=trigger, view=view))
+        ack()
+
+    return handle_update_button
+
+
+def submission(app: SlackApp) -> Callable[..., None]:
+    """The Update modal's submit listener bound to `app`."""
+
+    def handle_update(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """Post the update from the form; the card is edited in place after the response."""
+        found, meta = forms.values(view), forms.metadata(view)
+        wanted = found.get("component_status")
+        command = g.Update(incident=int(meta["incident"]), status=found.get("status"), message=forms.message(found),
+                           components=tuple(g.ComponentChange(n, wanted) for n in found.get("components") or ()),
+                           at=found.get("at"), publish=tuple(found.get("publish") or ()) or None)
+        user = body["user"]["id"]
+        outcome = publish.run(app, command, user=user, channel=meta.get("channel"))
+        ack()
+        declare.confirm(app, user=user, channel=meta.get("channel"), text=publish.reply(app, outcome))
+
+    return handle_update
