@@ -102,6 +102,19 @@ def worker_cmd(ctx: click.Context, name: str | None) -> None:
     run_forever(core, stop=stop, name=name)
 
 
+@main.command("serve")
+@click.option("--port", type=int, default=None, help="Port to listen on (default $PORT, then 8000).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option("--worker/--no-worker", default=True, help="Also deliver updates in this process.")
+@click.pass_context
+def serve_cmd(ctx: click.Context, port: int | None, host: str, worker: bool) -> None:
+    """Serve Slack (/slack/events), the status page and /healthz under gunicorn."""
+    from bot.serve import serve
+
+    logging.getLogger("herald").setLevel(logging.INFO)
+    serve(config_from(ctx), host=host, port=port, worker=worker)
+
+
 @main.command("retry")
 @click.argument("incident_id")
 @click.pass_context

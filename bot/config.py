@@ -51,6 +51,8 @@ class Config(BaseSettings):
     allowed_channels: CommaList = Field((), validation_alias="HERALD_ALLOWED_CHANNELS")
     templates_dir: Path | None = Field(None, validation_alias="HERALD_TEMPLATES_DIR")
     port: int = Field(8000, validation_alias="PORT")
+    web_concurrency: int = Field(1, validation_alias="WEB_CONCURRENCY")  # gunicorn worker processes
+    web_threads: int = Field(8, validation_alias="HERALD_WEB_THREADS")  # threads per web process
     max_attempts: int = Field(8, validation_alias="HERALD_MAX_ATTEMPTS")
     claim_lease: float = Field(120.0, gt=0, validation_alias="HERALD_CLAIM_LEASE")  # s a claim holds
     retry_base: float = Field(10.0, gt=0, validation_alias="HERALD_RETRY_BASE")  # s, first backoff cap
