@@ -55,6 +55,10 @@ def build_core(config: Config, *, load_publishers: bool = True) -> Core:
     reg = registry.load(config, context) if load_publishers else registry.Registry()
     core = Core(config, clock, engine, sessions, templates, reg)
     sync_components(core)
+    if config.slack_configured:  # receipts under the Slack card, in `herald serve` and `herald worker`
+        from handlers.receipts import install
+
+        install(core)
     return core
 
 
