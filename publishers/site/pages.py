@@ -1,0 +1,112 @@
+"""Rendering the site's pages and feeds from templates/site/ (every time through the one formatter)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import format_datetime
+from urllib.parse import urlsplit
+
+from jinja2 import Environment
+
+from bot.views import ComponentView, IncidentView
+from publishers.site.days import Span
+
+ASSETS = ("site.css", "tz.js")  # templates/site/static/<name> → /assets/<name>
+FEED_SIZE = 25  # entries per feed, as Statuspage's
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What every page template gets as `site`."""
+
+    name: str
+    url: str
+    zone: str
+    clock: int
+    assets: dict[str, str] = field(default_factory=dict)  # name → site path with a version query
+
+    @property
+    def host(self) -> str:
+        """The public host, for feed ids (`tag:<host>,2005:Incident/<n>`)."""
+        return urlsplit(self.url).hostname or "localhost"
+
+
+def assets(env: Environment) -> dict[str, bytes]:
+    """The static files, through the template loader so an operator's folder can override them."""
+    found = {}
+    for name in ASSETS:
+        assert env.loader is not None
+        source, _, _ = env.loader.get_source(env, f"site/static/{name}")
+        found[f"assets/{name}"] = source.encode("utf-8")
+    return found
+
+
+def asset_urls(files: dict[str, bytes]) -> dict[str, str]:
+    """Each asset's path with a content hash query, so caches refetch only when it changes."""
+    return {path.rsplit("/", 1)[1]: f"{path}?v={hashlib.sha1(data).hexdigest()[:10]}"
+            for path, data in files.items()}
+
+
+def changed_at(i: IncidentView) -> datetime:
+    """When the incident or any of its texts last changed."""
+    return max([i.updated_at] + [u.edited_at for u in i.updates if u.edited_at])
+
+
+def incident_path(incident_id: int) -> str:
+    """The site path of an incident's page."""
+    return f"incidents/{incident_id}/index.html"
+
+
+def month_path(key: str) -> str:
+    """The site path of a month's history page."""
+    return f"history/{key}/index.html"
+
+
+def _render(env: Environment, name: str, **context: object) -> str:
+    return env.get_template(f"site/{name}").render(**context)
+
+
+def incident_page(env: Environment, site: SiteInfo, i: IncidentView) -> str:
+    """An incident's page: facts, links elsewhere, full timeline with edits."""
+    return _render(env, "incident.html.j2", site=site, root="../../", i=i)
+
+
+def _grouped(comps: list[ComponentView]) -> list[tuple[str | None, list[ComponentView]]]:
+    """Components in page order, consecutive members of a group together (group None: ungrouped)."""
+    groups: dict[str | None, list[ComponentView]] = {}
+    for c in comps:
+        groups.setdefault(c.group or None, []).append(c)
+    return list(groups.items())
+
+
+def front_page(env: Environment, site: SiteInfo, *, indicator: str, comps: list[ComponentView],
+               open_views: list[IncidentView], days: list[tuple[Span, list[IncidentView]]]) -> str:
+    """The front page: banner, The Present, The Future, The Past."""
+    active = sorted((i for i in open_views if i.status != "scheduled"), key=lambda i: i.id, reverse=True)
+    upcoming = sorted((i for i in open_views if i.status == "scheduled"),
+                      key=lambda i: (i.scheduled_for or i.created_at, i.id))
+    return _render(env, "index.html.j2", site=site, root="", indicator=indicator, groups=_grouped(comps),
+                   active=active, upcoming=upcoming, days=days)
+
+
+def month_page(env: Environment, site: SiteInfo, span: Span, views: list[IncidentView]) -> str:
+    """One month of history, newest first."""
+    ordered = sorted(views, key=lambda i: (i.starts or i.created_at, i.id), reverse=True)
+    return _render(env, "month.html.j2", site=site, root="../../", month=span, incidents=ordered)
+
+
+def history_page(env: Environment, site: SiteInfo, months: list[Span]) -> str:
+    """The list of months, newest first."""
+    return _render(env, "history.html.j2", site=site, root="../", months=months)
+
+
+def feeds(env: Environment, site: SiteInfo, views: list[IncidentView], now: datetime) -> dict[str, str]:
+    """`history.atom` and `history.rss`: the most recently changed incidents with their update trails."""
+    items = sorted(views, key=lambda i: (changed_at(i), i.id), reverse=True)[:FEED_SIZE]
+    updated = max((changed_at(i) for i in items), default=now)
+    context = {"site": site, "items": items, "updated": updated, "changed": changed_at,
+               "rfc822": format_datetime}
+    return {"history.atom": _render(env, "history.atom.j2", **context),
+            "history.rss": _render(env, "history.rss.j2", **context)}
