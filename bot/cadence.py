@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.core import Core
 from bot.models import Incident
+from bot.slack_app import web_client
 from bot.templating import render
 from bot.views import IncidentView, incident_view
 
@@ -52,7 +52,7 @@ def send(core: Core, reminder: Reminder, *, now: datetime) -> str:
     if not reminder.channel or not reminder.thread_ts:
         return _skip(f"#{reminder.incident.id} has no Slack card to reply to")
     message = message_for(core, reminder, now=now)
-    client(core.config).chat_postMessage(channel=reminder.channel, thread_ts=reminder.thread_ts,
+    web_client(core.config).chat_postMessage(channel=reminder.channel, thread_ts=reminder.thread_ts,
                                          text=message["text"], blocks=message["blocks"])
     return "sent"
 
@@ -63,13 +63,6 @@ def message_for(core: Core, reminder: Reminder, *, now: datetime) -> dict[str, A
                   last=reminder.last_update_at, silence=now - reminder.last_update_at)
     message: dict[str, Any] = json.loads(text)
     return message
-
-
-def client(config: Config) -> WebClient:
-    """A Slack Web API client for the bot, pointed at SLACK_API_URL."""
-    token = config.slack_bot_token.get_secret_value() if config.slack_bot_token else None
-    base = config.slack_api_url if config.slack_api_url.endswith("/") else config.slack_api_url + "/"
-    return WebClient(token=token, base_url=base, timeout=10)
 
 
 def _skip(reason: str) -> str:

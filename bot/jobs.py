@@ -57,14 +57,14 @@ def set_job(session: Session, incident: Incident, kind: str, due: datetime | Non
     """Make `due` the one pending `kind` job of `incident` (None: no pending one); returns it."""
     pending = session.scalars(select(Job).where(Job.incident_id == incident.id, Job.kind == kind,
                                                 Job.state == "pending"))
-    for job in pending:
-        if job.due_at != due:
-            job.state, job.note = "cancelled", _why(incident, kind, due)
+    for old in pending:
+        if old.due_at != due:
+            old.state, old.note = "cancelled", _why(incident, kind, due)
     if due is None:
         session.flush()
         return None
-    job: Job | None = session.scalars(select(Job).where(Job.incident_id == incident.id, Job.kind == kind,
-                                                        Job.due_at == due)).first()
+    job = session.scalars(select(Job).where(Job.incident_id == incident.id, Job.kind == kind,
+                                            Job.due_at == due)).first()
     if job is None:
         job = Job(incident_id=incident.id, kind=kind, due_at=due, state="pending")
         session.add(job)

@@ -1,0 +1,151 @@
+"""Update-cadence reminders: Slack is nudged in the incident's thread after 30 min of public silence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import jobs
+from bot.config import load_config
+from bot.core import Core, build_core
+from bot.db import transaction
+from bot.models import Incident
+from bot.scheduler import run_due
+from tests.bot.scheduling import MIN, T, jobs_of, run, updates
+from tests.conftest import make_env
+from tests.fakes import slack
+
+CHANNEL, CARD = "C0INCIDENT", "1283418180.000100"
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[slack.FakeSlack]:
+    """The fake Slack Web API on 127.0.0.1."""
+    fake, server = slack.start()
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+def make_core(database_url: str, tmp_path: Path, fake: slack.FakeSlack | None, **extra: str) -> Core:
+    """A core whose Slack (if `fake`) is the fake server."""
+    env = make_env(database_url, tmp_path, **extra)
+    if fake is not None:
+        env.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="s3cret", SLACK_API_URL=f"{fake.url}/api/")
+    return build_core(load_config(env))
+
+
+@pytest.fixture
+def herald(database_url: str, tmp_path: Path, fake_slack: slack.FakeSlack) -> Iterator[Core]:
+    """A core talking to the fake Slack, with the default 30 min cadence."""
+    core = make_core(database_url, tmp_path, fake_slack)
+    yield core
+    core.engine.dispose()
+
+
+def declare(core: Core, text: str = "open Checkout errors -c app -i major") -> int:
+    """Declare an incident at T and give it a Slack card, as the Slack side does."""
+    out = run(core, text, now=T)
+    assert out.incident is not None
+    with transaction(core.sessions) as s:
+        row = s.get(Incident, out.incident.id)
+        assert row is not None
+        row.slack_channel, row.slack_card_ts = CHANNEL, CARD
+    return out.incident.id
+
+
+def reminders(fake: slack.FakeSlack) -> list[dict]:
+    """Every chat.postMessage the fake received."""
+    return fake.of("chat.postMessage")
+
+
+def test_reminder_after_30_minutes_of_silence_in_the_thread(herald: Core, fake_slack: slack.FakeSlack) -> None:
+    """After 30 silent minutes the incident's thread gets a reminder with the three buttons."""
+    number = declare(herald)
+    assert run_due(herald, now=T + 29 * MIN) == 0
+    assert reminders(fake_slack) == []
+    assert run_due(herald, now=T + 30 * MIN) == 1
+    [sent] = reminders(fake_slack)
+    assert (sent["channel"], sent["thread_ts"]) == (CHANNEL, CARD)
+    assert "No public update on #%d Checkout errors for 30 min" % number in sent["text"]
+    assert "2010-09-02 02:03 PDT (09:03 UTC)" in sent["text"]
+    blocks = sent["blocks"] if isinstance(sent["blocks"], list) else json.loads(sent["blocks"])
+    buttons = blocks[1]["elements"]
+    assert [(b["action_id"], b["text"]["text"], b["value"]) for b in buttons] == [
+        ("reminder_post_update", "Post update", str(number)), ("reminder_snooze", "Snooze 30 min", str(number)),
+        ("reminder_continue", "Still investigating", str(number))]
+
+
+def test_reminders_repeat_while_silent_and_an_update_resets_them(herald: Core,
+                                                                   fake_slack: slack.FakeSlack) -> None:
+    """A reminder comes every 30 min of silence; a public update restarts the count."""
+    number = declare(herald)
+    run_due(herald, now=T + 30 * MIN)
+    run_due(herald, now=T + 45 * MIN)
+    assert len(reminders(fake_slack)) == 1
+    run(herald, f"update {number} -s identified Bad deploy", now=T + 50 * MIN)
+    assert run_due(herald, now=T + 60 * MIN) == 0
+    assert run_due(herald, now=T + 80 * MIN) == 1
+    assert len(reminders(fake_slack)) == 2
+    assert "for 30 min" in reminders(fake_slack)[1]["text"]
+
+
+def test_snooze_holds_the_next_reminder_30_minutes(herald: Core, fake_slack: slack.FakeSlack) -> None:
+    """Snoozing at T+31 moves the next reminder from T+60 to T+61."""
+    number = declare(herald)
+    run_due(herald, now=T + 30 * MIN)
+    with transaction(herald.sessions) as s:
+        incident = s.get(Incident, number)
+        assert incident is not None
+        jobs.snooze(s, incident=incident, now=T + 31 * MIN)
+    assert run_due(herald, now=T + 60 * MIN) == 0
+    assert run_due(herald, now=T + 61 * MIN) == 1
+    assert len(reminders(fake_slack)) == 2
+    assert "for 1 h 1 min" in reminders(fake_slack)[1]["text"]
+
+
+def test_nothing_fires_after_resolution(herald: Core, fake_slack: slack.FakeSlack) -> None:
+    """Resolving cancels the reminders: no Slack message, ever after."""
+    number = declare(herald)
+    run_due(herald, now=T + 30 * MIN)
+    run(herald, f"resolve {number}", now=T + 40 * MIN)
+    assert {s for k, _, s in jobs_of(herald, number) if k == "cadence"} == {"done", "cancelled"}
+    assert run_due(herald, now=T + 10 * 60 * MIN) == 0
+    assert len(reminders(fake_slack)) == 1
+
+
+def test_cadence_per_impact(database_url: str, tmp_path: Path, fake_slack: slack.FakeSlack) -> None:
+    """HERALD_UPDATE_CADENCE=critical=15,major=30,minor=60 reminds a critical incident after 15 min."""
+    core = make_core(database_url, tmp_path, fake_slack, HERALD_UPDATE_CADENCE="critical=15,major=30,minor=60")
+    try:
+        critical = declare(core, "open Everything down -c app -i critical")
+        minor = declare(core, "open Slow search -c www -i minor")
+        assert [d - T for k, d, _ in jobs_of(core, critical) if k == "cadence"] == [15 * MIN]
+        assert [d - T for k, d, _ in jobs_of(core, minor) if k == "cadence"] == [60 * MIN]
+        assert run_due(core, now=T + 15 * MIN) == 1
+        assert len(reminders(fake_slack)) == 1
+    finally:
+        core.engine.dispose()
+
+
+def test_without_slack_reminders_are_skipped_quietly(database_url: str, tmp_path: Path) -> None:
+    """With no Slack settings the due reminder is recorded as skipped and not rescheduled."""
+    core = make_core(database_url, tmp_path, None)
+    try:
+        number = declare(core)
+        assert run_due(core, now=T + 30 * MIN) == 1
+        assert [(k, s) for k, _, s in jobs_of(core, number)] == [("cadence", "done")]
+        assert run_due(core, now=T + 5 * 60 * MIN) == 0
+        assert [u.event for u in updates(core, number)] == ["declare"]
+    finally:
+        core.engine.dispose()
+
+
+def test_maintenance_windows_get_no_cadence_reminders(herald: Core) -> None:
+    """Only incidents are nudged; a window speaks at its own times."""
+    out = run(herald, "maintenance Upgrade --from 03:00 --to 04:00 -c app", now=T)
+    assert out.incident is not None
+    assert [k for k, _, _ in jobs_of(herald, out.incident.id)] == ["start", "complete"]
