@@ -70,7 +70,7 @@ def test_reminder_after_30_minutes_of_silence_in_the_thread(herald: Core, fake_s
     assert run_due(herald, now=T + 30 * MIN) == 1
     [sent] = reminders(fake_slack)
     assert (sent["channel"], sent["thread_ts"]) == (CHANNEL, CARD)
-    assert "No public update on #%d Checkout errors for 30 min" % number in sent["text"]
+    assert f"No public update on #{number} Checkout errors for 30 min" in sent["text"]
     assert "2010-09-02 02:03 PDT (09:03 UTC)" in sent["text"]
     blocks = sent["blocks"] if isinstance(sent["blocks"], list) else json.loads(sent["blocks"])
     buttons = blocks[1]["elements"]
