@@ -87,7 +87,7 @@ def _wait(response: httpx.Response, body: dict[str, Any]) -> float | None:
     extras = body.get("extras") if isinstance(body.get("extras"), dict) else {}
     for value in ((extras or {}).get("wait_seconds"), response.headers.get("Retry-After")):
         try:
-            return float(value)
+            return float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             continue
     return None

@@ -11,6 +11,9 @@ from twitter_text import parse_tweet
 MAX_WEIGHTED = 280
 ELLIPSIS = "…"
 _URL = re.compile(r"https?://\S+")
+# Between two characters of scripts written without spaces (CJK ideographs, kana, hangul, fullwidth
+# forms) is also a word boundary, so a Japanese message can be cut without dropping all of it.
+_CUT = re.compile(r"\s+|(?<=[\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef])(?=\S)")
 
 
 def weighted_length(text: str) -> int:
@@ -24,8 +27,8 @@ def fits(text: str) -> bool:
 
 
 def word_cuts(text: str) -> list[int]:
-    """Positions where `text` can be cut at a word boundary (before each run of whitespace)."""
-    return [m.start() for m in re.finditer(r"\s+", text)]
+    """Positions where `text` can be cut at a word boundary (before whitespace, or after a CJK character)."""
+    return sorted({m.start() for m in _CUT.finditer(text) if m.start() > 0})
 
 
 def shorten(body: str, compose: Callable[[str], str]) -> str | None:

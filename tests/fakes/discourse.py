@@ -18,7 +18,8 @@ from tests.fakes import FakeServer, Recorded, Reply
 
 REFS = Path(__file__).parent / "refs"
 KEY, USERNAME = "dk-test", "herald"
-CATEGORIES = ({"id": 5, "name": "Status", "slug": "status"}, {"id": 1, "name": "Uncategorized", "slug": "uncategorized"})
+CATEGORIES = ({"id": 5, "name": "Status", "slug": "status"},
+              {"id": 1, "name": "Uncategorized", "slug": "uncategorized"})
 NOT_FOUND = {"errors": ["The requested URL or resource could not be found."], "error_type": "not_found"}
 FORBIDDEN = {"errors": ["You are not permitted to view the requested resource. The API username or key is invalid."],
              "error_type": "invalid_access"}

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot import service
-from bot.core import Core
+from bot.config import load_config
+from bot.core import Core, build_core
 from bot.db import transaction
 from bot.views import Event, ThreadView, incident_view
 from publishers.base import Publisher, PublisherContext, Receipt
+from tests.conftest import make_env
 
 START = datetime(2010, 9, 2, 9, 3, tzinfo=UTC)
 
@@ -78,3 +83,13 @@ def recorded(publisher: Publisher, receipt: Receipt) -> ThreadView:
     """The Thread row the worker writes from a receipt."""
     return ThreadView(publisher.name, receipt.thread_first_id, receipt.thread_last_id, receipt.thread_url,
                       dict(receipt.thread_data))
+
+
+@contextmanager
+def herald(database_url: str, tmp_path: Path, **env: str) -> Iterator[Core]:
+    """A built core on the test database with extra settings (e.g. a fake's `env()`)."""
+    core = build_core(load_config(make_env(database_url, tmp_path, **env)))
+    try:
+        yield core
+    finally:
+        core.engine.dispose()

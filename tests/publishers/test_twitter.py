@@ -1,0 +1,175 @@
+"""The Twitter publisher: the real tweepy client, over sockets, against the fake X API v2."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from bot.core import Core
+from bot.views import ThreadView
+from publishers.base import PublishError
+from publishers.tweet_text import weighted_length
+from publishers.twitter import TwitterPublisher
+from tests.fakes.incidents import Story, context, deliver, herald
+from tests.fakes.twitter import FakeTwitter
+
+REFS = Path(__file__).parents[1] / "fakes" / "refs" / "twitter"
+LONG = " ".join(["The payment provider is timing out for card payments in every region we serve."] * 8)
+
+
+@pytest.fixture
+def api() -> Iterator[FakeTwitter]:
+    """A fake X API on 127.0.0.1."""
+    with FakeTwitter(slow_seconds=1.0, wait_seconds=30) as fake:
+        yield fake
+
+
+@pytest.fixture
+def core(database_url: str, tmp_path: Path, api: FakeTwitter) -> Iterator[Core]:
+    """A Herald whose Twitter settings point at the fake."""
+    with herald(database_url, tmp_path, **api.env()) as built:
+        yield built
+
+
+@pytest.fixture
+def twitter(core: Core) -> TwitterPublisher:
+    """The publisher as the registry would build it, with a short timeout."""
+    publisher = TwitterPublisher(context(core))
+    publisher.timeout = 0.4
+    return publisher
+
+
+def test_declare_update_resolve_is_one_thread(core: Core, twitter: TwitterPublisher, api: FakeTwitter) -> None:
+    """The first tweet opens the thread and each later update replies to the one before it."""
+    story = Story(core)
+    first, thread = deliver(twitter, story.declare(), None)
+    second, thread = deliver(twitter, story.update("We found the cause.", status="identified"), thread)
+    third, thread = deliver(twitter, story.resolve(), thread)
+    chain = api.chain(thread.last_id or "")
+    assert [t.id for t in chain] == [first.external_id, second.external_id, third.external_id]
+    assert [t.in_reply_to for t in chain] == [None, first.external_id, second.external_id]
+    assert thread.first_id == first.external_id and third.url == f"https://x.com/i/web/status/{third.external_id}"
+    assert chain[1].text.startswith("Update · Identified: Checkout errors")
+    assert all("Tweepy/" in r.headers["User-Agent"] for r in api.requests)
+
+
+def test_correction_is_a_reply_marked_correction(core: Core, twitter: TwitterPublisher, api: FakeTwitter) -> None:
+    """Editing an update tweets a reply that starts with "Correction:" and carries the new text."""
+    story = Story(core)
+    _, thread = deliver(twitter, story.declare(), None)
+    _, thread = deliver(twitter, story.update("Card payments fail."), thread)
+    receipt, thread = deliver(twitter, story.edit(2, "Card and PayPal payments fail."), thread)
+    tweet = api.tweets[receipt.external_id or ""]
+    assert tweet.text.startswith("Correction: Checkout errors\nCard and PayPal payments fail.")
+    assert tweet.in_reply_to == api.chain(tweet.id)[-2].id and len(api.chain(tweet.id)) == 3
+
+
+def test_long_update_is_cut_to_280_ending_in_the_incident_url(core: Core, twitter: TwitterPublisher,
+                                                              api: FakeTwitter) -> None:
+    """A 600-character message becomes a tweet of weighted length ≤ 280, cut at a word, ending in the URL."""
+    story = Story(core)
+    _, thread = deliver(twitter, story.declare(), None)
+    event = story.update(LONG[:600])
+    rendered = twitter.render(event)
+    receipt, _ = deliver(twitter, event, thread)
+    text = api.tweets[receipt.external_id or ""].text
+    assert text == rendered.text and weighted_length(text) <= 280
+    assert rendered.meta["weighted_length"] == weighted_length(text) > 250
+    assert text.endswith("\n" + event.incident.url)
+    kept = text.split("\n")[1]
+    assert kept.endswith("…") and LONG.startswith(kept[:-1]) and LONG[len(kept) - 1] == " "
+
+
+def test_cjk_and_emoji_weigh_two(core: Core, twitter: TwitterPublisher) -> None:
+    """CJK characters and emoji count 2 each, so 200 of them are cut to fit, still ending in the URL."""
+    story = Story(core)
+    plain = twitter.render(story.declare(body="Paiement"))
+    cjk = twitter.render(story.update("決済が失敗"))
+    emoji = twitter.render(story.update("🔥🔥🔥"))
+    base = plain.meta["weighted_length"] - len("Paiement")
+    assert cjk.meta["weighted_length"] - base == 10 + len("Update · Investigating: ") - len("Investigating: ")
+    assert emoji.meta["weighted_length"] - cjk.meta["weighted_length"] == 6 - 10
+    long = twitter.render(story.update("決済" * 100))
+    assert long.meta["weighted_length"] <= 280 and "決済…" in long.text and long.text.endswith(story.event(1).incident.url)
+
+
+def test_duplicate_403_counts_as_sent_with_the_recovered_id(core: Core, twitter: TwitterPublisher,
+                                                            api: FakeTwitter) -> None:
+    """A tweet whose answer was lost is not posted twice: X's 403 duplicate is taken as sent, with its id."""
+    story = Story(core)
+    _, thread = deliver(twitter, story.declare(), None)
+    event = story.update("We found the cause.")
+    api.script("lost")
+    with pytest.raises(PublishError) as lost:
+        deliver(twitter, event, thread)
+    assert lost.value.retryable
+    receipt, thread = deliver(twitter, event, thread)
+    posted = [t for t in api.tweets.values() if "We found the cause." in t.text]
+    assert len(posted) == 1 and receipt.external_id == posted[0].id == thread.last_id
+    assert [r.path for r in api.requests[-3:]] == ["/2/tweets", "/2/users/me", f"/2/users/{posted[0].author_id}/tweets"]
+    _, thread = deliver(twitter, story.resolve(), thread)
+    assert len(api.chain(thread.last_id or "")) == 3
+
+
+def test_rate_limit_429_waits_for_the_reset(core: Core, twitter: TwitterPublisher, api: FakeTwitter) -> None:
+    """A 429 is retryable after the seconds until x-rate-limit-reset."""
+    api.script("429")
+    with pytest.raises(PublishError) as caught:
+        deliver(twitter, Story(core).declare(), None)
+    assert caught.value.retryable and 25 <= (caught.value.retry_after or 0) <= 31
+    assert api.tweets == {}
+
+
+@pytest.mark.parametrize("fault", ["5xx", "drop", "slow"])
+def test_server_errors_drops_and_timeouts_are_retryable(core: Core, twitter: TwitterPublisher, api: FakeTwitter,
+                                                        fault: str) -> None:
+    """503s, dropped connections and answers slower than the timeout all ask for a later retry."""
+    api.script(fault)
+    with pytest.raises(PublishError) as caught:
+        deliver(twitter, Story(core).declare(), None)
+    assert caught.value.retryable and caught.value.retry_after is None
+
+
+def test_bad_credentials_fail_for_a_human(database_url: str, tmp_path: Path, api: FakeTwitter) -> None:
+    """A 401 is not retried and tells the operator which settings to check."""
+    env = {**api.env(), "TWITTER_ACCESS_TOKEN_SECRET": "wrong"}
+    with herald(database_url, tmp_path, **env) as core, pytest.raises(PublishError) as caught:
+        deliver(TwitterPublisher(context(core)), Story(core).declare(), None)
+    assert not caught.value.retryable and "TWITTER_ACCESS_TOKEN_SECRET" in caught.value.message
+    assert api.tweets == {}
+
+
+def test_reply_to_a_vanished_tweet_is_refused_with_xs_words(core: Core, twitter: TwitterPublisher) -> None:
+    """A 400 from X is not retried, and its explanation reaches the receipt."""
+    thread = ThreadView("twitter", "1", "1", None)
+    with pytest.raises(PublishError) as caught:
+        deliver(twitter, Story(core).declare(), thread)
+    assert not caught.value.retryable
+    assert "(400)" in caught.value.message and "deleted or not visible" in caught.value.message
+
+
+def test_sent_bodies_match_the_x_api_spec(core: Core, twitter: TwitterPublisher, api: FakeTwitter) -> None:
+    """Every body tweepy sent validates against CreatePostsRequest, and the fake's answers against the 201."""
+    spec = json.loads((REFS / "openapi.json").read_text(encoding="utf-8"))
+    story = Story(core)
+    receipt, thread = deliver(twitter, story.declare(), None)
+    deliver(twitter, story.update("More soon."), thread)
+    request = Draft202012Validator({"$ref": "#/components/schemas/CreatePostsRequest", **spec})
+    bodies = [r.body for r in api.requests if r.path == "/2/tweets"]
+    assert len(bodies) == 2 and bodies[1]["reply"] == {"in_reply_to_tweet_id": receipt.external_id}
+    for body in bodies:
+        request.validate(body)
+    answer = spec["paths"]["/2/tweets"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    created = api.create({"text": "A new post for the schema check"})
+    Draft202012Validator({**answer, **spec}).validate(created.body)
+
+
+def test_configured_needs_all_four_keys(core: Core, database_url: str, tmp_path: Path) -> None:
+    """Twitter is enabled by default only when all four OAuth 1.0a settings are present."""
+    assert TwitterPublisher.configured(core.config)
+    with herald(database_url, tmp_path, TWITTER_API_KEY="k") as bare:
+        assert not TwitterPublisher.configured(bare.config)
