@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handlers import buttons, command, declare, errors, update_modal
+from handlers import buttons, command, declare, errors, reminder_actions, update_modal
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -21,4 +21,5 @@ def register(bolt: App, app: SlackApp) -> None:
     bolt.action("card_resolve")(buttons.resolver(app))
     bolt.action("card_preview")(buttons.previewer(app))
     bolt.action("receipts_retry")(buttons.retrier(app))
+    reminder_actions.register(bolt, app)  # the update-cadence reminder's three buttons (bot/cadence.py)
     bolt.error(errors.handler(app))
