@@ -30,8 +30,8 @@ def api() -> Iterator[FakeTwitter]:
 
 @pytest.fixture
 def core(database_url: str, tmp_path: Path, api: FakeTwitter) -> Iterator[Core]:
-    """A Herald whose Twitter settings point at the fake."""
-    with herald(database_url, tmp_path, **api.env()) as built:
+    """A Herald whose Twitter settings point at the fake (and whose URLs X would count as 23)."""
+    with herald(database_url, tmp_path, HERALD_PUBLIC_URL="https://status.example.com", **api.env()) as built:
         yield built
 
 
@@ -79,7 +79,7 @@ def test_long_update_is_cut_to_280_ending_in_the_incident_url(core: Core, twitte
     text = api.tweets[receipt.external_id or ""].text
     assert text == rendered.text and weighted_length(text) <= 280
     assert rendered.meta["weighted_length"] == weighted_length(text) > 250
-    assert text.endswith("\n" + event.incident.url)
+    assert text.endswith("\n" + event.incident.url) and event.incident.url.startswith("https://status.example.com/")
     kept = text.split("\n")[1]
     assert kept.endswith("…") and LONG.startswith(kept[:-1]) and LONG[len(kept) - 1] == " "
 
@@ -94,7 +94,8 @@ def test_cjk_and_emoji_weigh_two(core: Core, twitter: TwitterPublisher) -> None:
     assert cjk.meta["weighted_length"] - base == 10 + len("Update · Investigating: ") - len("Investigating: ")
     assert emoji.meta["weighted_length"] - cjk.meta["weighted_length"] == 6 - 10
     long = twitter.render(story.update("決済" * 100))
-    assert long.meta["weighted_length"] <= 280 and "決済…" in long.text and long.text.endswith(story.event(1).incident.url)
+    assert long.meta["weighted_length"] <= 280 and "決済…" in long.text
+    assert long.text.endswith(story.event(1).incident.url)
 
 
 def test_duplicate_403_counts_as_sent_with_the_recovered_id(core: Core, twitter: TwitterPublisher,
