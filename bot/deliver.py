@@ -84,7 +84,7 @@ def record(core: Core, work: Work, result: Receipt | PublishError, *, worker: st
 def _record_sent(session: Session, row: Delivery, receipt: Receipt, now: datetime) -> None:
     row.state, row.sent_at, row.sandbox = "sent", now, receipt.sandbox
     row.external_id, row.url, row.last_error = receipt.external_id, receipt.url, None
-    row.claimed_by = row.claimed_until = None
+    row.claimed_until = None  # claimed_by stays: which worker sent it
     thread = session.scalar(
         select(Thread).where(Thread.incident_id == row.incident_id, Thread.publisher == row.publisher)
     )

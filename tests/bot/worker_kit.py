@@ -17,7 +17,7 @@ from bot import db, outbox, registry, service
 from bot.config import load_config
 from bot.core import Core, build_core
 from bot.models import Delivery
-from publishers.base import PublisherContext
+from publishers.base import Publisher, PublisherContext
 from tests.conftest import make_env
 from tests.fakes import receiver_plugin
 from tests.fakes.receiver import Receiver
@@ -35,12 +35,13 @@ def settings(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
     return make_env(database_url, tmp_path, **{**FAST, **extra})
 
 
-def make_core(env: dict[str, str], receiver: Receiver, *, timeout: float = 2.0) -> Core:
+def make_core(env: dict[str, str], receiver: Receiver, *, timeout: float = 2.0,
+              available: dict[str, type[Publisher]] | None = None) -> Core:
     """A core whose registry holds Alpha and Beta bound to `receiver` (no entry points needed)."""
     config = load_config(env)
     core = build_core(config, load_publishers=False)
     context = PublisherContext(config=config, templates=core.templates, clock=core.clock, sessions=core.sessions)
-    available = receiver_plugin.classes(receiver.url, timeout=timeout)
+    available = available or receiver_plugin.classes(receiver.url, timeout=timeout)
     core.registry = registry.load(config, context, available=available)
     return core
 
