@@ -8,6 +8,7 @@ failure rate (`rate=0.3, seed=7`). Kinds:
 - `slow`: sleep `slow_seconds`, then do the work and answer (a client timeout sees "maybe sent");
 - `drop`: close the connection without doing the work or answering;
 - `lost`: do the work, then close the connection without answering (the answer is lost).
+A scripted `Reply` is answered as it is, without doing the work (e.g. a particular 422).
 """
 
 from __future__ import annotations
@@ -51,17 +52,17 @@ class Faults:
 
     def __init__(self, rate: float = 0.0, seed: int = 0, kinds: tuple[str, ...] = FAULT_KINDS) -> None:
         self.rate, self.kinds = rate, kinds
-        self.queue: deque[str | None] = deque()
+        self.queue: deque[str | Reply | None] = deque()
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
-        self.injected: list[str] = []
+        self.injected: list[str] = []  # every fault applied, in order
 
-    def next(self) -> str | None:
+    def next(self) -> str | Reply | None:
         """The fault for the next request, or None to answer normally."""
         with self.lock:
             kind = self.queue.popleft() if self.queue else self._random()
             if kind:
-                self.injected.append(kind)
+                self.injected.append(kind if isinstance(kind, str) else f"reply {kind.status}")
             return kind
 
     def _random(self) -> str | None:
@@ -92,7 +93,7 @@ class FakeServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def script(self, *kinds: str | None) -> None:
+    def script(self, *kinds: str | Reply | None) -> None:
         """Queue faults for the next requests, in order (None = answer normally)."""
         with self.faults.lock:
             self.faults.queue.extend(kinds)
@@ -109,27 +110,30 @@ class FakeServer:
         """The service's 5xx answer."""
         return Reply(503, {"errors": ["Service Unavailable"]})
 
-    def handle(self, request: Recorded) -> tuple[str | None, Reply | None]:
+    def handle(self, request: Recorded) -> Reply | None:
         """Record the request, apply any fault and route it; a None reply means drop the connection."""
         with self.lock:
             self.requests.append(request)
         fault = self.faults.next()
+        if isinstance(fault, Reply):
+            return fault
         if fault == "5xx":
-            return fault, self.server_error()
+            return self.server_error()
         if fault == "429":
-            return fault, self.rate_limited()
+            return self.rate_limited()
         if fault == "drop":
-            return fault, None
+            return None
         if fault == "slow":
             time.sleep(self.slow_seconds)
         with self.lock:
             reply = self.route(request)
-        return fault, (None if fault == "lost" else reply)
+        return None if fault == "lost" else reply
 
 
 def _handler_for(server: FakeServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes; no 40 ms delayed-ACK stall
 
         def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
             pass
@@ -140,7 +144,7 @@ def _handler_for(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             body = json.loads(raw) if raw and "json" in (self.headers.get("Content-Type") or "") else raw
             request = Recorded(self.command, parts.path, parse_qs(parts.query), dict(self.headers.items()), body)
-            _, reply = server.handle(request)
+            reply = server.handle(request)
             if reply is None:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
