@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.config import Config
@@ -46,14 +47,19 @@ def reminder_for(session: Session, incident: Incident, config: Config) -> Remind
 
 
 def send(core: Core, reminder: Reminder, *, now: datetime) -> str:
-    """Post the reminder in the incident's thread; returns "sent" or why it was skipped."""
+    """Post the reminder in the incident's thread; returns "sent", "refused" or why it was skipped."""
     if not core.config.slack_configured:
         return _skip("Slack is not configured")
     if not reminder.channel or not reminder.thread_ts:
         return _skip(f"#{reminder.incident.id} has no Slack card to reply to")
     message = message_for(core, reminder, now=now)
-    web_client(core.config).chat_postMessage(channel=reminder.channel, thread_ts=reminder.thread_ts,
-                                         text=message["text"], blocks=message["blocks"])
+    try:
+        web_client(core.config).chat_postMessage(channel=reminder.channel, thread_ts=reminder.thread_ts,
+                                                 text=message["text"], blocks=message["blocks"])
+    except SlackApiError as exc:  # e.g. not_in_channel: retrying now cannot help; the next reminder may
+        log.warning("Slack refused the update reminder for #%s: %s", reminder.incident.id,
+                    exc.response.get("error"))
+        return "refused"
     return "sent"
 
 

@@ -68,8 +68,12 @@ def _run_next(core: Core, now: datetime) -> int | None:
                 return _fire(core, session, job, now)
         return _cadence(core, job_id, now)  # Slack is called outside any transaction, under the lease
     except HeraldError as exc:  # the incident moved on under us (e.g. completed by hand): nothing to do
+        if job_id is None:
+            raise
         _settle(core, job_id, now, state="cancelled", note=str(exc))
     except Exception as exc:  # logged; the job stays pending and is retried once its lease ends
+        if job_id is None:  # claiming itself failed (the database is away): the worker logs it
+            raise
         log.exception("job %s failed", job_id)
         _settle(core, job_id, now, state="pending", note=f"{type(exc).__name__}: {exc}")
     return 0
@@ -141,15 +145,13 @@ def _cadence(core: Core, job_id: int, now: datetime) -> int:
         job.state, job.done_at, job.note = "done", now, note
         incident = service.get_incident(session, job.incident_id)
         minutes = core.config.cadence_for(incident.impact)
-        if note == "sent" and incident.is_open and minutes:
+        if note in ("sent", "refused") and incident.is_open and minutes:
             jobs.set_job(session, incident, "cadence", now + timedelta(minutes=minutes))
     return 0
 
 
-def _settle(core: Core, job_id: int | None, now: datetime, *, state: str, note: str) -> None:
+def _settle(core: Core, job_id: int, now: datetime, *, state: str, note: str) -> None:
     """Record why a job did not run; a pending one keeps its lease, so it waits before retrying."""
-    if job_id is None:
-        return
     with db.transaction(core.sessions) as session:
         job = session.get(Job, job_id)
         if job is not None and job.state == "pending":

@@ -21,13 +21,22 @@ from tests.fakes import slack
 CHANNEL, CARD = "C0INCIDENT", "1283418180.000100"
 
 
-@pytest.fixture
-def fake_slack() -> Iterator[slack.FakeSlack]:
-    """The fake Slack Web API on 127.0.0.1."""
+@pytest.fixture(scope="module")
+def slack_server() -> Iterator[slack.FakeSlack]:
+    """The fake Slack Web API on 127.0.0.1, started once for this module."""
     fake, server = slack.start()
     yield fake
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def fake_slack(slack_server: slack.FakeSlack) -> Iterator[slack.FakeSlack]:
+    """The fake Slack with no calls recorded yet and its normal answers."""
+    with slack_server.lock:
+        slack_server.calls.clear()
+    yield slack_server
+    vars(slack_server).pop("answer", None)
 
 
 def make_core(database_url: str, tmp_path: Path, fake: slack.FakeSlack | None, **extra: str) -> Core:
@@ -149,3 +158,13 @@ def test_maintenance_windows_get_no_cadence_reminders(herald: Core) -> None:
     out = run(herald, "maintenance Upgrade --from 03:00 --to 04:00 -c app", now=T)
     assert out.incident is not None
     assert [k for k, _, _ in jobs_of(herald, out.incident.id)] == ["start", "complete"]
+
+
+def test_a_refused_reminder_is_logged_and_the_next_one_still_comes(herald: Core,
+                                                                   fake_slack: slack.FakeSlack) -> None:
+    """When Slack refuses (the bot left the channel) the reminder is not retried at once; the next is due."""
+    number = declare(herald)
+    fake_slack.answer = lambda method, params: {"ok": False, "error": "not_in_channel"}  # type: ignore[method-assign]
+    assert run_due(herald, now=T + 30 * MIN) == 1
+    assert run_due(herald, now=T + 31 * MIN) == 0
+    assert [(d - T, s) for k, d, s in jobs_of(herald, number)] == [(30 * MIN, "done"), (60 * MIN, "pending")]

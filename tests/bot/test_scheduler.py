@@ -193,3 +193,23 @@ def test_user_template_folder_overrides_the_built_in_texts(overridden: Core) -> 
     out = run(overridden, "open Slow logins -c app", now=T)
     run(overridden, f"update {out.incident.id if out.incident else 0} -s identified", now=T + MIN)
     assert updates(overridden, out.incident.id if out.incident else 0)[-1].body == "Found it."
+
+
+def test_a_broken_operator_template_publishes_nothing_until_fixed(database_url: str, tmp_path: Path) -> None:
+    """A job whose text cannot be rendered stays pending, writes nothing, and fires once the lease ends after a fix."""
+    folder = tmp_path / "mine" / "messages"
+    folder.mkdir(parents=True)
+    broken = folder / "in_progress.j2"
+    broken.write_text("Started {{ no_such_thing }}\n")
+    core = build_core(load_config(make_env(database_url, tmp_path, HERALD_TEMPLATES_DIR=str(tmp_path / "mine"))))
+    try:
+        number = schedule(core)
+        assert run_due(core, now=T) == 2  # the reminder (late, skipped) and the failed start
+        assert (incident(core, number).status, len(updates(core, number))) == ("scheduled", 1)
+        assert ("start", T, "pending") in jobs_of(core, number)
+        broken.write_text("Started at {{ at|instant }}.\n")
+        assert run_due(core, now=T + MIN) == 0  # still leased: no hot retry loop
+        assert run_due(core, now=T + 5 * MIN) == 1
+        assert updates(core, number)[-1].body == "Started at 2010-09-02 02:08 PDT (09:08 UTC)."
+    finally:
+        core.engine.dispose()
