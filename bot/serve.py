@@ -14,7 +14,7 @@ from bot.config import Config
 log = logging.getLogger("herald.web")
 
 
-class Server(BaseApplication):  # type: ignore[misc]
+class Server(BaseApplication):
     """A gunicorn application whose WSGI app is built by `factory` in each worker process after fork."""
 
     def __init__(self, factory: Callable[[], Any], options: dict[str, Any]) -> None:
@@ -51,6 +51,10 @@ def serve(config: Config, *, host: str = "0.0.0.0", port: int | None = None, wor
 
     settings = options(host=host, port=port or config.port, workers=config.web_concurrency,
                        threads=config.web_threads)
-    settings["worker_exit"] = lambda _server, _worker: [stop.set() for stop in stops]
+    def stop_background(_server: Any, _worker: Any) -> None:
+        for stop in stops:
+            stop.set()
+
+    settings["worker_exit"] = stop_background
     log.info("herald serve on %s", settings["bind"])
     Server(factory, settings).run()

@@ -27,11 +27,12 @@ def is_reading(command: g.Command) -> bool:
 def public(command: g.Command) -> g.Command:
     """The command with its Slack mrkdwn turned into public Markdown (message) or plain text (title)."""
     changes: dict[str, Any] = {}
-    if isinstance(getattr(command, "message", None), str):
-        changes["message"] = to_markdown(command.message)  # type: ignore[union-attr]
-    if isinstance(getattr(command, "title", None), str):
-        changes["title"] = to_plain(command.title)  # type: ignore[union-attr]
-    return dataclasses.replace(command, **changes) if changes else command  # type: ignore[type-var]
+    message, title = getattr(command, "message", None), getattr(command, "title", None)
+    if isinstance(message, str):
+        changes["message"] = to_markdown(message)
+    if isinstance(title, str):
+        changes["title"] = to_plain(title)
+    return dataclasses.replace(command, **changes) if changes else command
 
 
 def run(app: SlackApp, command: g.Command, *, user: str, channel: str | None) -> Outcome:

@@ -35,7 +35,8 @@ def test_open_update_resolve(served: Served) -> None:
     stored = incident(served, number)
     assert (stored.title, stored.impact, stored.status) == ("Checkout errors", "major", "investigating")
     assert stored.updates[0].body == "Customers see **errors** at checkout"
-    reply = ephemeral(served.slack.command(f"update #{number} -s identified -c app:major_outage The cause is a bad deploy"))
+    text = f"update #{number} -s identified -c app:major_outage The cause is a bad deploy"
+    reply = ephemeral(served.slack.command(text))
     assert "Saved update 2 (Identified" in reply
     assert incident(served, number).affected[0].status == "major_outage"
     assert "Resolved" in ephemeral(served.slack.command(f"resolve {number} -m All good"))
