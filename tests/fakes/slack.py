@@ -36,6 +36,7 @@ class FakeSlack:
     groups: dict[str, list[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     held: dict[str, threading.Event] = field(default_factory=dict)
+    failures: dict[str, tuple[int, str, dict[str, str]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
     url: str = ""
@@ -44,6 +45,10 @@ class FakeSlack:
         """Make `method` block (at most 15 s) until the returned event is set."""
         self.held[method] = threading.Event()
         return self.held[method]
+
+    def fail(self, method: str, error: str, status: int = 200, headers: dict[str, str] | None = None) -> None:
+        """Make every later call of `method` fail as Slack does: `{"ok": false, "error": …}`."""
+        self.failures[method] = (status, error, headers or {})
 
     def of(self, method: str) -> list[dict[str, Any]]:
         """Parameters of every call to `method`, in arrival order."""
@@ -114,8 +119,12 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 fake.calls.append(call)
             if method in fake.held:
                 fake.held[method].wait(15)
-            body = json.dumps(fake.answer(method, params) if method != "response_url" else {"ok": True})
-            self.send_response(200)
+            status, error, headers = fake.failures.get(method, (200, "", {}))
+            answer = fake.answer(method, params) if method != "response_url" else {"ok": True}
+            body = json.dumps({"ok": False, "error": error} if error else answer)
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(body.encode())))
             self.end_headers()
