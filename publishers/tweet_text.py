@@ -1,4 +1,5 @@
-"""Tweet length by the twitter-text rules (config v3: URLs 23, CJK and emoji 2) and cutting to fit."""
+"""Tweet text: plain text from the stored Markdown, length by the twitter-text rules (config v3: URLs
+23, CJK and emoji 2), and cutting at a word boundary to fit."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import html
 import re
 from collections.abc import Callable
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from twitter_text import parse_tweet
 
 MAX_WEIGHTED = 280
 ELLIPSIS = "…"
 _URL = re.compile(r"https?://\S+")
+_MARKDOWN = MarkdownIt("commonmark")
 # Between two characters of scripts written without spaces (CJK ideographs, kana, hangul, fullwidth
 # forms) is also a word boundary, so a Japanese message can be cut without dropping all of it.
 _CUT = re.compile(r"\s+|(?<=[\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef])(?=\S)")
@@ -62,3 +66,36 @@ def same_post(ours: str, theirs: str) -> bool:
     def norm(text: str) -> str:
         return " ".join(_URL.sub("<url>", html.unescape(text)).split())
     return norm(ours) == norm(theirs)
+
+
+def plain(markdown: str) -> str:
+    """Markdown as a tweet reads it: no emphasis marks, `label (url)` for links, `• ` for list items."""
+    lines: list[str] = []
+    bullet = ""
+    for token in _MARKDOWN.parse(markdown):
+        if token.type == "list_item_open":
+            bullet = "• "
+        elif token.type == "inline":
+            lines.append(bullet + _inline(token.children or []))
+            bullet = ""
+        elif token.type in ("fence", "code_block"):
+            lines.append(token.content.rstrip("\n"))
+    return "\n".join(lines).strip()
+
+
+def _inline(children: list[Token]) -> str:
+    out: list[str] = []
+    link: tuple[str, int] | None = None
+    for token in children:
+        if token.type in ("text", "code_inline", "html_inline"):
+            out.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif token.type == "link_open":
+            link = (str(token.attrs.get("href", "")), len(out))
+        elif token.type == "link_close" and link:
+            href, start = link
+            if href and "".join(out[start:]) != href:
+                out.append(f" ({href})")
+            link = None
+    return "".join(out)

@@ -2,8 +2,9 @@
 
 The first event of an incident starts the thread; every later one, corrections included, replies to
 the thread's last tweet. Text comes from templates/twitter/<event>.j2 (corrections from
-correction.j2) and is cut at a word boundary with `…` so it fits 280 weighted characters; every
-template ends with the incident URL, so a cut tweet still links to the whole story.
+correction.j2) with the message as plain text (Markdown marks dropped, links as `label (url)`),
+cut at a word boundary with `…` so it fits 280 weighted characters; every template ends with the
+incident URL, so a cut tweet still links to the whole story.
 
 X answers a repeated text with a 403 "duplicate content": that means an earlier attempt got through
 (its answer was lost), so it counts as sent, and the tweet's id is recovered from the account's
@@ -66,10 +67,11 @@ class TwitterPublisher(Publisher):
         def compose(body: str) -> str:
             return render(self.context.templates, name, incident=event.incident, update=event.update, body=body)
 
-        full = compose(event.update.body.strip())
+        body = tweet_text.plain(event.update.body)  # the stored message is Markdown
+        full = compose(body)
         if tweet_text.fits(full):
             return full
-        shorter = tweet_text.shorten(event.update.body.strip(), compose)
+        shorter = tweet_text.shorten(body, compose)
         return shorter or tweet_text.cut_with_url(full, event.incident.url)
 
     def publish(self, event: Event, rendered: Rendered, thread: ThreadView | None) -> Receipt:

@@ -174,3 +174,10 @@ def test_configured_needs_all_four_keys(core: Core, database_url: str, tmp_path:
     assert TwitterPublisher.configured(core.config)
     with herald(database_url, tmp_path, TWITTER_API_KEY="k") as bare:
         assert not TwitterPublisher.configured(bare.config)
+
+
+def test_markdown_message_is_tweeted_as_plain_text(core: Core, twitter: TwitterPublisher, api: FakeTwitter) -> None:
+    """The stored Markdown message loses its marks in the tweet."""
+    event = Story(core).declare(body="Card payments **fail**; see [details](https://example.com/d).")
+    receipt, _ = deliver(twitter, event, None)
+    assert "Card payments fail; see details (https://example.com/d)." in api.tweets[receipt.external_id or ""].text

@@ -77,3 +77,11 @@ def test_same_post_survives_tco_links_and_entities() -> None:
     theirs = "Fixed: A &amp; B\nMore at https://t.co/AbCdEf123"
     assert tweet_text.same_post(ours, theirs)
     assert not tweet_text.same_post(ours, theirs.replace("Fixed", "Broken"))
+
+
+def test_markdown_becomes_plain_tweet_text() -> None:
+    """Emphasis marks go, links read `label (url)`, list items get bullets, entities are decoded."""
+    markdown = "We **found** the _cause_: see [the review](https://example.com/r).\n\n- one\n- two\n\nA &amp; B"
+    expected = "We found the cause: see the review (https://example.com/r).\n• one\n• two\nA & B"
+    assert tweet_text.plain(markdown) == expected
+    assert tweet_text.plain("<https://example.com/x>") == "https://example.com/x"
