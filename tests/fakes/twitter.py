@@ -37,8 +37,9 @@ class Tweet:
 class FakeTwitter(FakeServer):
     """X API v2 on 127.0.0.1: POST /2/tweets, GET /2/users/me, GET /2/users/:id/tweets."""
 
-    def __init__(self, **faults: Any) -> None:
+    def __init__(self, *, reset_header: bool = True, **faults: Any) -> None:
         super().__init__(**faults)
+        self.reset_header = reset_header  # False: a 429 says Retry-After instead of x-rate-limit-reset
         self.tweets: dict[str, Tweet] = {}
         self.ids = itertools.count(1456012973835788293)
 
@@ -84,11 +85,12 @@ class FakeTwitter(FakeServer):
         return Reply(200, {"data": data, "meta": meta} if data else {"meta": meta})
 
     def rate_limited(self) -> Reply:
-        """429 with the x-rate-limit-* headers X sends."""
+        """429 with the x-rate-limit-* headers X sends (or only Retry-After, as a proxy might)."""
         reset = int(time.time()) + self.wait_seconds
+        headers = {"x-rate-limit-limit": "200", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)}
         return Reply(429, {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank",
                            "status": 429},
-                     {"x-rate-limit-limit": "200", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)})
+                     headers if self.reset_header else {"Retry-After": str(self.wait_seconds)})
 
     def server_error(self) -> Reply:
         """503 as X's edge answers when over capacity."""

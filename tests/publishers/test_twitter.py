@@ -14,6 +14,7 @@ from bot.views import ThreadView
 from publishers.base import PublishError
 from publishers.tweet_text import weighted_length
 from publishers.twitter import TwitterPublisher
+from tests.fakes import Reply
 from tests.fakes.incidents import Story, context, deliver, herald
 from tests.fakes.twitter import FakeTwitter
 
@@ -123,6 +124,25 @@ def test_rate_limit_429_waits_for_the_reset(core: Core, twitter: TwitterPublishe
         deliver(twitter, Story(core).declare(), None)
     assert caught.value.retryable and 25 <= (caught.value.retry_after or 0) <= 31
     assert api.tweets == {}
+
+
+def test_rate_limit_429_falls_back_to_retry_after(database_url: str, tmp_path: Path) -> None:
+    """Without X's reset header, a 429's Retry-After says how long to wait."""
+    with FakeTwitter(reset_header=False, wait_seconds=17) as api, herald(database_url, tmp_path, **api.env()) as core:
+        api.script("429")
+        with pytest.raises(PublishError) as caught:
+            deliver(TwitterPublisher(context(core)), Story(core).declare(), None)
+    assert caught.value.retryable and caught.value.retry_after == 17
+
+
+def test_other_403_is_refused_with_xs_words(core: Core, twitter: TwitterPublisher, api: FakeTwitter) -> None:
+    """A 403 that is not a duplicate (e.g. a suspended app) is not retried and says what X said."""
+    api.script(Reply(403, {"title": "Forbidden", "type": "about:blank", "status": 403,
+                           "detail": "You are not permitted to perform this action."}))
+    with pytest.raises(PublishError) as caught:
+        deliver(twitter, Story(core).declare(), None)
+    assert not caught.value.retryable
+    assert caught.value.message == "Twitter refused the post (403): You are not permitted to perform this action."
 
 
 @pytest.mark.parametrize("fault", ["5xx", "drop", "slow"])
