@@ -7,16 +7,14 @@ filled with type-correct defaults under the real values, so they validate agains
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from tests.fakes import FakeServer, Recorded, Reply
+from tests.fakes.discourse_shapes import REFS, category_schema, fill, post_schema, schema, spec
 
-REFS = Path(__file__).parent / "refs"
+__all__ = ["REFS", "FakeDiscourse", "spec"]
 KEY, USERNAME = "dk-test", "herald"
 CATEGORIES = ({"id": 5, "name": "Status", "slug": "status"},
               {"id": 1, "name": "Uncategorized", "slug": "uncategorized"})
@@ -146,8 +144,8 @@ class FakeDiscourse(FakeServer):
 
     def categories(self, request: Recorded) -> Reply:
         """GET /categories.json."""
-        return Reply(200, fill(_schema("/categories.json", "get"),
-                               {"category_list": {"categories": [fill(_category_schema(), c) for c in CATEGORIES]}}))
+        return Reply(200, fill(schema("/categories.json", "get"),
+                               {"category_list": {"categories": [fill(category_schema(), c) for c in CATEGORIES]}}))
 
     def rate_limited(self) -> Reply:
         """Discourse's 429: the wait in extras.wait_seconds and in Retry-After."""
@@ -159,19 +157,19 @@ class FakeDiscourse(FakeServer):
 
     def post_json(self, post_id: int, kind: str) -> dict[str, Any]:
         """A post as Discourse serialises it for `kind` create, get, edit or stream."""
-        post, schema = self.posts[post_id], _post_schema(kind)
+        post, shape = self.posts[post_id], post_schema(kind)
         topic = self.topics[post["topic_id"]]
-        values = {k: v for k, v in post.items() if k in schema["properties"]}
+        values = {k: v for k, v in post.items() if k in shape["properties"]}
         values.update(cooked=f"<p>{post['raw']}</p>", topic_slug=topic["slug"], yours=post["username"] == USERNAME,
                       post_url=f"/t/{topic['slug']}/{topic['id']}/{post['post_number']}",
                       display_username=post["username"], posts_count=len(topic["posts"]), post_type=1)
-        return fill(schema, {k: v for k, v in values.items() if k in schema["properties"]})
+        return fill(shape, {k: v for k, v in values.items() if k in shape["properties"]})
 
     def topic_json(self, topic_id: int) -> dict[str, Any]:
         """A topic with its post stream (the first 20 posts, every id in `stream`)."""
         topic = self.topics[topic_id]
         posts = [self.post_json(p, "stream") for p in topic["posts"][:20]]
-        return fill(_schema("/t/{id}.json", "get"), {
+        return fill(schema("/t/{id}.json", "get"), {
             "id": topic["id"], "title": topic["title"], "fancy_title": topic["title"], "slug": topic["slug"],
             "posts_count": len(topic["posts"]), "category_id": topic["category_id"], "created_at": topic["created_at"],
             "highest_post_number": len(topic["posts"]), "archetype": "regular",
@@ -190,48 +188,3 @@ class FakeDiscourse(FakeServer):
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-@cache
-def spec() -> dict[str, Any]:
-    """Discourse's OpenAPI document."""
-    return json.loads((REFS / "discourse" / "openapi.json").read_text(encoding="utf-8"))
-
-
-def _schema(path: str, method: str, status: str = "200") -> dict[str, Any]:
-    content = spec()["paths"][path][method]["responses"][status]["content"]
-    return content["application/json"]["schema"]
-
-
-def _post_schema(kind: str) -> dict[str, Any]:
-    if kind == "stream":
-        return _schema("/t/{id}.json", "get")["properties"]["post_stream"]["properties"]["posts"]["items"]
-    if kind == "edit":
-        return _schema("/posts/{id}.json", "put")["properties"]["post"]
-    return _schema("/posts.json", "post") if kind == "create" else _schema("/posts/{id}.json", "get")
-
-
-def _category_schema() -> dict[str, Any]:
-    return _schema("/categories.json", "get")["properties"]["category_list"]["properties"]["categories"]["items"]
-
-
-def fill(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """`values` plus a type-correct default for every other key `schema` requires."""
-    out: dict[str, Any] = {}
-    for key in schema.get("required", []):
-        out[key] = _default(schema["properties"].get(key, {}))
-    for key, value in values.items():
-        sub = schema.get("properties", {}).get(key, {})
-        out[key] = fill(sub, value) if isinstance(value, dict) and sub.get("type") == "object" else value
-    return out
-
-
-def _default(schema: dict[str, Any]) -> Any:
-    kinds = schema.get("type", "null")
-    kinds = kinds if isinstance(kinds, list) else [kinds]
-    if "null" in kinds:
-        return None
-    defaults = {"integer": 0, "number": 0, "string": "", "boolean": False, "array": []}
-    if kinds[0] == "object":
-        return fill(schema, {})
-    return defaults.get(kinds[0])
