@@ -14,7 +14,7 @@ from jinja2 import TemplateError
 from bot.models import utcnow
 from bot.templating import render
 from bot.views import Event, ThreadView
-from publishers.base import Publisher, PublishError, PublisherContext, Receipt, Rendered
+from publishers.base import Publisher, PublisherContext, PublishError, Receipt, Rendered
 from publishers.site.builder import Builder
 
 
@@ -60,6 +60,9 @@ class StatuspagePublisher(Publisher):
         except TemplateError as exc:
             raise PublishError(f"a status page template failed: {exc}", retryable=False) from exc
 
-    def build(self, now: datetime | None = None) -> int:
-        """Rewrite the whole site from the database (also daily, so The Past moves on a quiet day)."""
-        return self.builder.build(now or utcnow())
+    def build(self, now: datetime | None = None, *, jobs: int = 1) -> int:
+        """Rewrite the whole site from the database (also daily, so The Past moves on a quiet day).
+
+        `jobs` > 1 forks that many renderers: only from a single-threaded process (`herald site build`).
+        """
+        return self.builder.build(now or utcnow(), jobs=jobs)

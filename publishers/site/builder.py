@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.views import ComponentView, IncidentView
-from publishers.site import api, days, endpoints, pages, snapshot
+from publishers.site import api, days, endpoints, pages, parallel, snapshot
 from publishers.site.writer import SiteWriter
 
 PAST_DAYS = 14
@@ -45,7 +45,7 @@ class Builder:
 
     def __init__(self, *, config: Config, env: Environment, sessions: sessionmaker[Session],
                  writer: SiteWriter | None = None) -> None:
-        self.config, self.env, self.sessions = config, env, sessions
+        self.config, self.env, self.sessions = config, pages.site_environment(env), sessions
         self.writer = writer or SiteWriter(config.site_dir)
         self.zone = config.timezone
 
@@ -64,22 +64,30 @@ class Builder:
                  snapshot.recently_updated_ids(session, pages.FEED_SIZE))
         needed = None if wanted is None else wanted.union(*lists)
         views = snapshot.incidents(session, public_url=self.config.public_url, wanted=needed)
-        return Snapshot(snapshot.components(session), views, *lists, snapshot.last_change(session))
+        comps = snapshot.components(session)
+        changes = [pages.changed_at(v) for v in views.values()] + [c.updated_at for c in comps if c.updated_at]
+        return Snapshot(comps, views, *lists, max(changes, default=None))
 
-    def build(self, now: datetime) -> int:
-        """Rewrite every file from the database; returns how many files changed."""
+    def build(self, now: datetime, *, jobs: int = 1) -> int:
+        """Rewrite every file from the database (incident pages on `jobs` processes); count of changes."""
         before = len(self.writer.written)
         with self.writer.locked(), self.sessions() as session:
             snap = self._snapshot(session, None)
             site = self.site()
-            for view in snap.views.values():
-                self.writer.write(pages.incident_path(view.id), pages.incident_page(self.env, site, view))
+
+            def write_page(writer: SiteWriter, view: IncidentView) -> None:
+                writer.write(pages.incident_path(view.id), pages.incident_page(self.env, site, view))
+
+            views = list(snap.views.values())
+            if views:  # compile the templates once, before any fork
+                write_page(self.writer, views[0])
+            parallel.write_pages(write_page, self.writer, views[1:], jobs)
             months: dict[str, list[IncidentView]] = {}
             for view in snap.views.values():
                 if view.starts:
                     months.setdefault(days.month_key(view.starts, self.zone), []).append(view)
             for key, members in months.items():
-                self._write_month(site, days.month(key, self.zone), members)
+                self._write_month(session, site, days.month(key, self.zone), members)
             self._write_shared(session, site, snap, now)
         return len(self.writer.written) - before
 
@@ -96,27 +104,30 @@ class Builder:
                 self.writer.write(pages.incident_path(view.id), pages.incident_page(self.env, site, view))
                 if view.starts:
                     span = days.month(days.month_key(view.starts, self.zone), self.zone)
-                    members = snapshot.incidents(session, public_url=self.config.public_url,
+                    members = snapshot.incidents(session, public_url=self.config.public_url, light=True,
                                                  wanted=snapshot.starting_ids(session, span.start, span.end))
-                    self._write_month(site, span, list(members.values()))
+                    self._write_month(session, site, span, list(members.values()))
             self._write_shared(session, site, snap, now)
         return len(self.writer.written) - before
 
-    def _ensure_pages(self, site: pages.SiteInfo, views: Iterable[IncidentView]) -> None:
+    def _ensure_pages(self, session: Session, site: pages.SiteInfo, views: Iterable[IncidentView]) -> None:
         """Write the page of every linked incident that has none yet, so no link points nowhere."""
-        for view in views:
-            if not self.writer.exists(pages.incident_path(view.id)):
+        missing = {v.id for v in views if not self.writer.exists(pages.incident_path(v.id))}
+        if missing:
+            full = snapshot.incidents(session, public_url=self.config.public_url, wanted=missing)
+            for view in full.values():
                 self.writer.write(pages.incident_path(view.id), pages.incident_page(self.env, site, view))
 
-    def _write_month(self, site: pages.SiteInfo, span: days.Span, members: list[IncidentView]) -> None:
-        self._ensure_pages(site, members)
+    def _write_month(self, session: Session, site: pages.SiteInfo, span: days.Span,
+                     members: list[IncidentView]) -> None:
+        self._ensure_pages(session, site, members)
         self.writer.write(pages.month_path(span.key), pages.month_page(self.env, site, span, members))
 
     def _write_shared(self, session: Session, site: pages.SiteInfo, snap: Snapshot, now: datetime) -> None:
         """History index, feeds, API files, then the front page (linked pages first)."""
         self.writer.write("history/index.html", pages.history_page(self.env, site, self._months()))
         feed = snap.pick(snap.feed)
-        self._ensure_pages(site, feed)
+        self._ensure_pages(session, site, feed)
         for path, text in pages.feeds(self.env, site, feed, now).items():
             self.writer.write(path, text)
         open_views = snap.pick(snap.open_ids)
@@ -125,9 +136,9 @@ class Builder:
                                    newest=snap.pick(snap.newest),
                                    newest_maintenance=snap.pick(snap.newest_maintenance))
         for path, payload in docs.items():
-            self.writer.write(f"api/v2/{path}", json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            self.writer.write(f"api/v2/{path}", json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
         past = self._past(session, snap, now)
-        self._ensure_pages(site, open_views + [v for _, members in past for v in members])
+        self._ensure_pages(session, site, open_views + [v for _, members in past for v in members])
         self.writer.write("index.html", pages.front_page(
             self.env, site, indicator=api.indicator(snap.comps, open_views), comps=snap.comps,
             open_views=open_views, days=past))
@@ -137,8 +148,8 @@ class Builder:
         spans = days.past_days(now, self.zone, PAST_DAYS)
         numbers = snapshot.starting_ids(session, spans[-1].start, spans[0].end)
         missing = [n for n in numbers if n not in snap.views]
-        views = snap.pick(numbers) + list(snapshot.incidents(
-            session, public_url=self.config.public_url, wanted=missing).values()) if missing else snap.pick(numbers)
+        light = snapshot.incidents(session, public_url=self.config.public_url, wanted=missing, light=True)
+        views = snap.pick(numbers) + list(light.values()) if missing else snap.pick(numbers)
         views = [v for v in views if v.status != "scheduled" and v.starts and v.starts <= now]
         ordered = sorted(views, key=lambda v: (v.starts, v.id), reverse=True)
         return [(span, [v for v in ordered if span.holds(v.starts)]) for span in spans]

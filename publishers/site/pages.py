@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
@@ -31,6 +32,18 @@ class SiteInfo:
     def host(self) -> str:
         """The public host, for feed ids (`tag:<host>,2005:Incident/<n>`)."""
         return urlsplit(self.url).hostname or "localhost"
+
+
+def site_environment(env: Environment) -> Environment:
+    """An overlay of Herald's environment for builds: no per-render freshness checks, memoised Markdown.
+
+    A full build renders thousands of pages and every write repeats the feeds' and the front page's
+    bodies; Markdown rendering is pure, so the same text need not be parsed twice.
+    """
+    overlay = env.overlay(auto_reload=False)
+    overlay.filters = dict(env.filters)  # an overlay shares the filter dict; this one must not leak out
+    overlay.filters["markdown"] = lru_cache(maxsize=8192)(env.filters["markdown"])
+    return overlay
 
 
 def assets(env: Environment) -> dict[str, bytes]:
@@ -106,7 +119,8 @@ def feeds(env: Environment, site: SiteInfo, views: list[IncidentView], now: date
     """`history.atom` and `history.rss`: the most recently changed incidents with their update trails."""
     items = sorted(views, key=lambda i: (changed_at(i), i.id), reverse=True)[:FEED_SIZE]
     updated = max((changed_at(i) for i in items), default=now)
+    trail = env.get_template("site/_trail.html.j2").module.trail  # type: ignore[attr-defined]
     context = {"site": site, "items": items, "updated": updated, "changed": changed_at,
-               "rfc822": format_datetime}
+               "rfc822": format_datetime, "trails": {i.id: str(trail(i)) for i in items}}
     return {"history.atom": _render(env, "history.atom.j2", **context),
             "history.rss": _render(env, "history.rss.j2", **context)}

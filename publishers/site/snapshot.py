@@ -63,14 +63,7 @@ def starting_ids(session: Session, start: datetime, end: datetime) -> list[int]:
     return ids(session, select(Incident.id).where(STARTS >= start, STARTS < end))
 
 
-def last_change(session: Session) -> datetime | None:
-    """When anything on the page last changed: an incident, a component or an edit."""
-    found = [session.scalar(select(func.max(column))) for column in
-             (Incident.updated_at, Component.updated_at, Update.edited_at)]
-    return max((at for at in found if at is not None), default=None)
-
-
-def _chunks(query: Select[Any], key: Any, wanted: Collection[int] | None, session: Session) -> Iterator[Any]:
+def _chunks(query: Any, key: Any, wanted: Collection[int] | None, session: Session) -> Iterator[Any]:
     """Rows of `query`, all of them or those whose `key` is in `wanted`, in bounded IN batches."""
     if wanted is None:
         yield from session.execute(query)
@@ -80,20 +73,18 @@ def _chunks(query: Select[Any], key: Any, wanted: Collection[int] | None, sessio
         yield from session.execute(query.where(key.in_(ordered[at:at + CHUNK])))
 
 
-def incidents(session: Session, *, public_url: str,
-              wanted: Collection[int] | None = None) -> dict[int, IncidentView]:
-    """Views of the incidents numbered `wanted` (every incident when None), by number."""
-    updates = _updates(session, wanted)
+def incidents(session: Session, *, public_url: str, wanted: Collection[int] | None = None,
+              light: bool = False) -> dict[int, IncidentView]:
+    """Views of the incidents numbered `wanted` (every incident when None), by number.
+
+    `light` views carry no updates, components or threads: enough for a list entry.
+    """
+    updates: dict[int, list[UpdateView]] = defaultdict(list)
     affected: dict[int, list[AffectedView]] = defaultdict(list)
-    query = (select(AffectedComponent.incident_id, Component.name, AffectedComponent.status)
-             .join(Component).order_by(AffectedComponent.id))
-    for row in _chunks(query, AffectedComponent.incident_id, wanted, session):
-        affected[row.incident_id].append(AffectedView(row.name, row.status))
     threads: dict[int, dict[str, ThreadView]] = defaultdict(dict)
-    query = select(Thread.incident_id, Thread.publisher, Thread.first_id, Thread.last_id, Thread.url, Thread.data)
-    for row in _chunks(query, Thread.incident_id, wanted, session):
-        threads[row.incident_id][row.publisher] = ThreadView(row.publisher, row.first_id, row.last_id,
-                                                             row.url, dict(row.data or {}))
+    if not light:
+        updates = _updates(session, wanted)
+        _links(session, wanted, affected, threads)
     views = {}
     for row in _chunks(select(Incident), Incident.id, wanted, session):
         i = row[0]
@@ -107,6 +98,19 @@ def incidents(session: Session, *, public_url: str,
     return views
 
 
+def _links(session: Session, wanted: Collection[int] | None, affected: dict[int, list[AffectedView]],
+           threads: dict[int, dict[str, ThreadView]]) -> None:
+    """Fill in each incident's affected components and its threads on other channels."""
+    query = (select(AffectedComponent.incident_id, Component.name, AffectedComponent.status)
+             .join(Component).order_by(AffectedComponent.id))
+    for row in _chunks(query, AffectedComponent.incident_id, wanted, session):
+        affected[row.incident_id].append(AffectedView(row.name, row.status))
+    query = select(Thread.incident_id, Thread.publisher, Thread.first_id, Thread.last_id, Thread.url, Thread.data)
+    for row in _chunks(query, Thread.incident_id, wanted, session):
+        threads[row.incident_id][row.publisher] = ThreadView(row.publisher, row.first_id, row.last_id,
+                                                             row.url, dict(row.data or {}))
+
+
 def _updates(session: Session, wanted: Collection[int] | None) -> dict[int, list[UpdateView]]:
     """Each incident's updates in number order, with their earlier texts."""
     revisions: dict[int, list[RevisionView]] = defaultdict(list)
@@ -115,10 +119,10 @@ def _updates(session: Session, wanted: Collection[int] | None) -> dict[int, list
     for row in _chunks(query, Update.incident_id, wanted, session):
         revisions[row.update_id].append(RevisionView(row.revision, row.body, row.replaced_at))
     found: dict[int, list[UpdateView]] = defaultdict(list)
-    query = select(Update.id, Update.incident_id, Update.number, Update.status, Update.body, Update.display_at,
+    rows = select(Update.id, Update.incident_id, Update.number, Update.status, Update.body, Update.display_at,
                    Update.created_at, Update.event, Update.revision, Update.edited_at,
                    Update.component_changes).order_by(Update.incident_id, Update.number)
-    for row in _chunks(query, Update.incident_id, wanted, session):
+    for row in _chunks(rows, Update.incident_id, wanted, session):
         found[row.incident_id].append(UpdateView(
             number=row.number, status=row.status, body=row.body, display_at=row.display_at,
             created_at=row.created_at, event=row.event, revision=row.revision, edited_at=row.edited_at,
