@@ -123,6 +123,32 @@ def retry_cmd(ctx: click.Context, incident_id: str) -> None:
     ctx.invoke(incident, words=("retry", incident_id))
 
 
+@main.group("site")
+def site_group() -> None:
+    """The static status site."""
+
+
+@site_group.command("build")
+@click.option("--jobs", type=int, default=None, help="Processes rendering pages (default: one per CPU).")
+@click.pass_context
+def site_build(ctx: click.Context, jobs: int | None) -> None:
+    """Rewrite the whole status site in HERALD_SITE_DIR from the database."""
+    import os
+    import time
+
+    from bot.core import build_core
+    from bot.templating import render
+    from publishers.base import PublisherContext
+    from publishers.statuspage import StatuspagePublisher
+
+    core = build_core(config_from(ctx), load_publishers=False)
+    publisher = StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions))
+    started = time.perf_counter()
+    changed = publisher.build(jobs=jobs or os.cpu_count() or 1)
+    click.echo(render(core.templates, "site/built.j2", folder=core.config.site_dir, changed=changed,
+                      seconds=round(time.perf_counter() - started, 1)))
+
+
 def join_words(words: tuple[str, ...]) -> str:
     """Rebuild command text from argv: re-quote words the shell split on, leave the -m text as typed."""
     out: list[str] = []
