@@ -28,7 +28,6 @@ from bot.views import (
 
 CHUNK = 500  # ids per IN (...) query, well under every driver's parameter limit
 FINISHED = ("resolved", "completed")
-STARTS = func.coalesce(Incident.started_at, Incident.scheduled_for)
 
 
 def components(session: Session) -> list[ComponentView]:
@@ -60,7 +59,8 @@ def recently_updated_ids(session: Session, limit: int) -> list[int]:
 
 def starting_ids(session: Session, start: datetime, end: datetime) -> list[int]:
     """Incidents that began (or are scheduled to begin) in [start, end)."""
-    return ids(session, select(Incident.id).where(STARTS >= start, STARTS < end))
+    began = func.coalesce(Incident.started_at, Incident.scheduled_for)
+    return ids(session, select(Incident.id).where(began >= start, began < end))
 
 
 def _chunks(query: Any, key: Any, wanted: Collection[int] | None, session: Session) -> Iterator[Any]:
