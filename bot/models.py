@@ -140,8 +140,8 @@ class Update(Base):
     component_changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     incident: Mapped[Incident] = relationship(back_populates="updates")
-    revisions: Mapped[list[UpdateRevision]] = relationship(
-        back_populates="update", cascade="all, delete-orphan", order_by="UpdateRevision.revision"
+    revisions: Mapped[list[UpdateRevision]] = relationship(  # selectin: one query for all, not one per update
+        back_populates="update", cascade="all, delete-orphan", order_by="UpdateRevision.revision", lazy="selectin"
     )
     deliveries: Mapped[list[Delivery]] = relationship(
         back_populates="update", cascade="all, delete-orphan", order_by="Delivery.id"

@@ -1,0 +1,169 @@
+"""Ack latency: signed `/incident update` requests over loopback to `herald serve`, against two baselines.
+
+Baselines run on the same stack in the same run: a bare Bolt app with default settings (its threaded
+runner polls for `ack()` every 10 ms) and one with `process_before_response=True`. Each target gets
+concurrency 1 and 20 (1,000 requests each; quick: 200), measured at the client from send to last
+byte, on keep-alive connections. Reports p50/p95/p99, Herald/baseline ratios and the peak RSS of
+Herald's web worker. `python -m bench.ack [--quick]`; `run(quick)` returns the figures.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from bench.ack_servers import SECRET
+from tests.conftest import make_env
+from tests.handlers.conftest import free_port, start_server, stop_server
+from tests.handlers.signed import sign
+
+INCIDENTS = 20  # updates spread over this many incidents, as a busy day would
+
+
+def body(text: str, n: int) -> str:
+    """A slash command form, as Slack sends it."""
+    return urlencode({"token": "t", "team_id": "T1", "team_domain": "bench", "channel_id": "C_BENCH",
+                      "channel_name": "ops", "user_id": "U_BENCH", "user_name": "bench", "command": "/incident",
+                      "text": text, "response_url": "http://127.0.0.1:9/r", "trigger_id": f"t{n}",
+                      "api_app_id": "A1"})
+
+
+def send(conn: http.client.HTTPConnection, form: str) -> float:
+    """POST one signed request; returns the seconds until the whole answer arrived."""
+    ts = int(time.time())
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": str(ts),
+               "X-Slack-Signature": sign(form, ts, SECRET)}
+    start = time.perf_counter()
+    conn.request("POST", "/slack/events", body=form.encode(), headers=headers)
+    answer = conn.getresponse()
+    answer.read()
+    elapsed = time.perf_counter() - start
+    if answer.status != 200:
+        raise RuntimeError(f"HTTP {answer.status}")
+    return elapsed
+
+
+def load(port: int, *, total: int, concurrency: int) -> dict[str, float]:
+    """Send `total` update commands from `concurrency` threads; latency percentiles in ms."""
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def client(k: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = [send(conn, body(f"update {(k + i) % INCIDENTS + 1} -m Bench update {k}-{i}", i))
+                for i in range(total // concurrency)]
+        conn.close()
+        with lock:
+            times.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return percentiles(times)
+
+
+def percentiles(times: list[float]) -> dict[str, float]:
+    """p50/p95/p99 in milliseconds."""
+    cuts = statistics.quantiles(sorted(times), n=100, method="inclusive")
+    return {"n": len(times), "p50_ms": round(cuts[49] * 1000, 3), "p95_ms": round(cuts[94] * 1000, 3),
+            "p99_ms": round(cuts[98] * 1000, 3)}
+
+
+def measure(port: int, total: int) -> dict[str, Any]:
+    """Warm up, then concurrency 1 and 20."""
+    load(port, total=60, concurrency=1)
+    return {"c1": load(port, total=total, concurrency=1), "c20": load(port, total=total, concurrency=20)}
+
+
+@contextmanager
+def fake_slack() -> Iterator[str]:
+    """The fake Slack Web API in its own process; yields its URL."""
+    proc = subprocess.Popen([sys.executable, "-m", "bench.ack_servers", "fake"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        yield proc.stdout.readline().strip() if proc.stdout else ""
+    finally:
+        proc.stdin.close() if proc.stdin else None
+        proc.wait(10)
+
+
+def herald(slack: str, tmp: Path, total: int) -> dict[str, Any]:
+    """Herald as `herald serve` runs it: SQLite, in-process worker, status page publisher."""
+    from bot import db
+
+    url = f"sqlite:///{tmp / 'bench.db'}"
+    db.upgrade(url)
+    env = make_env(url, tmp, SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET,
+                   SLACK_API_URL=slack + "/api/", HERALD_ALLOWED_USERS="U_BENCH")
+    base, process, _log = start_server(env, tmp)
+    port = int(base.rsplit(":", 1)[1])
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for n in range(INCIDENTS):
+            send(conn, body(f"open Bench incident {n} -c app -m Start", n))
+        figures = measure(port, total)
+        figures["peak_rss_mb"] = peak_rss_mb(process.pid)
+        return figures
+    finally:
+        stop_server(process)
+
+
+def baseline(slack: str, total: int, *, pbr: bool) -> dict[str, Any]:
+    """A bare Bolt app on the same stack."""
+    port = free_port()
+    args = [sys.executable, "-m", "bench.ack_servers", "baseline", str(port), slack + "/api/"]
+    proc = subprocess.Popen(args + (["--pbr"] if pbr else []))
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        return measure(port, total)
+    finally:
+        proc.terminate()
+        proc.wait(15)
+
+
+def peak_rss_mb(master: int) -> float:
+    """The largest VmHWM among the gunicorn master and its workers, in MB."""
+    pids = [master] + [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+    peaks = []
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return round(max(peaks), 1)
+
+
+def run(quick: bool) -> dict[str, Any]:
+    """Every figure, as a dict."""
+    total = 200 if quick else 1000
+    with fake_slack() as slack, tempfile.TemporaryDirectory() as tmp:
+        result = {"herald": herald(slack, Path(tmp), total),
+                  "bolt_default": baseline(slack, total, pbr=False),
+                  "bolt_process_before_response": baseline(slack, total, pbr=True)}
+    for name in ("bolt_default", "bolt_process_before_response"):
+        result[f"herald_over_{name}"] = {
+            c: {p: round(result["herald"][c][p] / result[name][c][p], 2) for p in ("p50_ms", "p95_ms", "p99_ms")}
+            for c in ("c1", "c20")}
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(run("--quick" in sys.argv), indent=2))
