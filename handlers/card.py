@@ -19,6 +19,17 @@ if TYPE_CHECKING:
     from bot.slack_app import SlackApp
 
 _locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
+_queued: set[int] = set()
+_queued_lock = threading.Lock()
+
+
+def schedule(app: SlackApp, incident_id: int, channel: str | None) -> None:
+    """Queue a refresh for after the response; a refresh already waiting will draw this change too."""
+    with _queued_lock:
+        if incident_id in _queued:
+            return
+        _queued.add(incident_id)
+    app.later(refresh, app, incident_id, channel)
 
 
 def refresh(app: SlackApp, incident_id: int, channel: str | None) -> None:
@@ -26,6 +37,8 @@ def refresh(app: SlackApp, incident_id: int, channel: str | None) -> None:
     from handlers import receipts
 
     with _locks[incident_id]:
+        with _queued_lock:
+            _queued.discard(incident_id)  # changes committed from now on queue a new refresh
         view, where = load(app.core, incident_id)
         blocks, text = render_card(app.core, view)
         if where.slack_card_ts and where.slack_channel:

@@ -43,7 +43,7 @@ def run(app: SlackApp, command: g.Command, *, user: str, channel: str | None) ->
         app.allow.check(user=user, channel=channel, app=app)
     outcome = execute(app.core, public(command), author=user)
     if outcome.incident is not None and not outcome.dry_run and outcome.update_number is not None:
-        app.later(card.refresh, app, outcome.incident.id, channel)
+        card.schedule(app, outcome.incident.id, channel)
     elif outcome.action == "retry" and outcome.requeued:
         from handlers import receipts
 
