@@ -57,6 +57,7 @@ class Config(BaseSettings):
     claim_lease: float = Field(120.0, gt=0, validation_alias="HERALD_CLAIM_LEASE")  # s a claim holds
     retry_base: float = Field(10.0, gt=0, validation_alias="HERALD_RETRY_BASE")  # s, first backoff cap
     retry_cap: float = Field(1800.0, gt=0, validation_alias="HERALD_RETRY_CAP")  # s, longest wait
+    publish_timeout: float = Field(15.0, gt=0, validation_alias="HERALD_PUBLISH_TIMEOUT")  # s, per channel request
     worker_concurrency: int = Field(4, ge=1, validation_alias="HERALD_WORKER_CONCURRENCY")  # per publisher
     worker_poll: float = Field(1.0, gt=0, validation_alias="HERALD_WORKER_POLL")  # s, fallback poll
     shutdown_grace: float = Field(20.0, ge=0, validation_alias="HERALD_SHUTDOWN_GRACE")  # s on SIGTERM

@@ -33,14 +33,13 @@ class ForumPublisher(Publisher):
 
     name = "forum"
     label = "Forum"
-    timeout: float = 15.0  # seconds per HTTP request; the worker retries after a timeout
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)
         config = context.config
         key = config.discourse_api_key.get_secret_value() if config.discourse_api_key else ""
         self.client = DiscourseClient(config.discourse_url or "", key, config.discourse_api_username or "",
-                                      timeout=self.timeout)
+                                      timeout=config.publish_timeout)
         self.topics = Topics(self.client, config.discourse_category)
 
     @classmethod

@@ -35,7 +35,6 @@ class TwitterPublisher(Publisher):
 
     name = "twitter"
     label = "Twitter"
-    timeout: float = 15.0  # seconds per HTTP request; the worker retries after a timeout
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)
@@ -53,7 +52,8 @@ class TwitterPublisher(Publisher):
         """The tweepy client, built on first use."""
         with self._lock:
             if self._client is None:
-                self._client = make_client(self.context.config, timeout=self.timeout)
+                config = self.context.config
+                self._client = make_client(config, timeout=config.publish_timeout)
             return self._client
 
     def render(self, event: Event) -> Rendered:

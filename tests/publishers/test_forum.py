@@ -26,15 +26,14 @@ def api() -> Iterator[FakeDiscourse]:
 @pytest.fixture
 def core(database_url: str, tmp_path: Path, api: FakeDiscourse) -> Iterator[Core]:
     """A Herald whose forum settings point at the fake (category given by slug)."""
-    with herald(database_url, tmp_path, **api.env()) as built:
+    with herald(database_url, tmp_path, **api.env(), HERALD_PUBLISH_TIMEOUT="0.4") as built:
         yield built
 
 
 @pytest.fixture
 def forum(core: Core) -> Iterator[ForumPublisher]:
-    """The publisher as the registry would build it, with a short timeout."""
+    """The publisher as the registry would build it."""
     publisher = ForumPublisher(context(core))
-    publisher.client.http.timeout = 0.4  # type: ignore[assignment]
     yield publisher
     publisher.client.close()
 

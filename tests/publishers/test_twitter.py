@@ -32,16 +32,15 @@ def api() -> Iterator[FakeTwitter]:
 @pytest.fixture
 def core(database_url: str, tmp_path: Path, api: FakeTwitter) -> Iterator[Core]:
     """A Herald whose Twitter settings point at the fake (and whose URLs X would count as 23)."""
-    with herald(database_url, tmp_path, HERALD_PUBLIC_URL="https://status.example.com", **api.env()) as built:
+    env = {**api.env(), "HERALD_PUBLIC_URL": "https://status.example.com", "HERALD_PUBLISH_TIMEOUT": "0.4"}
+    with herald(database_url, tmp_path, **env) as built:
         yield built
 
 
 @pytest.fixture
 def twitter(core: Core) -> TwitterPublisher:
-    """The publisher as the registry would build it, with a short timeout."""
-    publisher = TwitterPublisher(context(core))
-    publisher.timeout = 0.4
-    return publisher
+    """The publisher as the registry would build it."""
+    return TwitterPublisher(context(core))
 
 
 def test_declare_update_resolve_is_one_thread(core: Core, twitter: TwitterPublisher, api: FakeTwitter) -> None:

@@ -33,10 +33,8 @@ def test_every_update_lands_exactly_once_despite_faults(database_url: str, tmp_p
     """With 30% of requests failing (5xx, 429, drops, lost answers, timeouts), each incident still gets one
     tweet per event in one reply chain and one topic with one post per update, the correction edited in."""
     with FakeTwitter(seed=3, **FAULTS) as x, FakeDiscourse(seed=4, **FAULTS) as discourse, \
-            herald(database_url, tmp_path, **x.env(), **discourse.env()) as core:
+            herald(database_url, tmp_path, **x.env(), **discourse.env(), HERALD_PUBLISH_TIMEOUT="0.15") as core:
         twitter, forum = TwitterPublisher(context(core)), ForumPublisher(context(core))
-        twitter.timeout = 0.15
-        forum.client.http.timeout = 0.15  # type: ignore[assignment]
         threads: list[dict[str, ThreadView]] = []
         for n in range(3):
             story, thread = Story(core), {}
