@@ -130,8 +130,9 @@ def incident(i: IncidentView, info: PageInfo, comps: list[ComponentView]) -> Jso
            "started_at": info.time(i.started_at or i.created_at), "page_id": info.id,
            "incident_updates": [update(u, i, info, by_name) for u in reversed(i.updates)],
            "components": [component(by_name[a.name], info, places[a.name])
-                          for a in i.affected if a.name in by_name],
-           "reminder_intervals": None}
-    if i.kind == "maintenance":
+                          for a in i.affected if a.name in by_name]}
+    if i.kind == "maintenance":  # as the captures carry them: window fields, no reminder_intervals
         out.update(scheduled_for=info.time(i.scheduled_for), scheduled_until=info.time(i.scheduled_until))
+    else:
+        out["reminder_intervals"] = None
     return out

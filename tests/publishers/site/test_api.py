@@ -1,0 +1,153 @@
+"""The /api/v2/ files match real Statuspage captures: same keys, JSON types, value sets and nesting."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import db, service
+from bot.config import load_config
+from bot.core import Core, build_core
+from publishers.base import PublisherContext
+from publishers.statuspage import StatuspagePublisher
+from tests.conftest import make_env
+from tests.publishers.site.conftest import NOW, sample
+
+REFS = Path(__file__).parent / "refs"
+SHARED = Path("/work/shared/refs/statuspage")  # unlicensed GitHub partials: used when present
+ENDPOINTS = ("summary.json", "status.json", "components.json", "incidents.json", "incidents/unresolved.json",
+             "scheduled-maintenances.json", "scheduled-maintenances/upcoming.json",
+             "scheduled-maintenances/active.json")
+VALUES = {
+    ("component", "status"): {"operational", "degraded_performance", "partial_outage", "major_outage",
+                              "under_maintenance"},
+    ("incident", "status"): {"investigating", "identified", "monitoring", "resolved"},
+    ("maintenance", "status"): {"scheduled", "in_progress", "verifying", "completed"},
+    ("incident", "impact"): {"none", "minor", "major", "critical"},
+    ("maintenance", "impact"): {"maintenance"},
+    ("status", "indicator"): {"none", "minor", "major", "critical", "maintenance"},
+}
+STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)")
+
+
+def captures() -> list[Any]:
+    """Every real capture available: those in the repository, plus the shared GitHub partials."""
+    files = sorted(REFS.glob("*.json"))
+    if SHARED.is_dir():
+        files += [SHARED / n for n in ("summary-github-incident.json", "incidents-github-partial.json",
+                                       "components-github-partial.json")]
+    return [json.loads(f.read_text(encoding="utf-8")) for f in files if f.is_file()]
+
+
+def objects(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every object in a Statuspage document, with its kind."""
+    for key in ("page", "status"):
+        if key in doc:
+            yield key, doc[key]
+    for c in doc.get("components", []):
+        yield "component", c
+    incidents = doc.get("incidents", []) + doc.get("scheduled_maintenances", [])
+    for i in incidents + ([doc["incident"]] if "incident" in doc else []):
+        yield ("maintenance" if i["impact"] == "maintenance" else "incident"), i
+        for c in i.get("components") or []:
+            yield "component", c
+        for u in i["incident_updates"]:
+            yield "update", u
+            for a in u.get("affected_components") or []:
+                yield "affected", a
+
+
+def kind_of(value: Any) -> str:
+    """The JSON type of a value."""
+    if value is None:
+        return "null"
+    return {bool: "bool", int: "number", float: "number", str: "string", list: "array", dict: "object"}[type(value)]
+
+
+def reference() -> dict[str, dict[str, set[str]]]:
+    """For each object kind, each key the captures carry and the JSON types seen for it."""
+    seen: dict[str, dict[str, set[str]]] = {}
+    for doc in captures():
+        for kind, obj in objects(doc):
+            for key, value in obj.items():
+                seen.setdefault(kind, {}).setdefault(key, set()).add(kind_of(value))
+    return seen
+
+
+@pytest.fixture
+def api(database_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """Every API file of a grouped page with open, monitoring, resolved, upcoming and running work."""
+    toml = tmp_path / "components.toml"
+    toml.write_text('[[component]]\nname = "app"\ngroup = "Web"\n[[component]]\nname = "www"\ngroup = "Web"\n'
+                    '[[component]]\nname = "admin"\ndescription = "The back office"\n', encoding="utf-8")
+    core = build_core(load_config(make_env(database_url, tmp_path, HERALD_COMPONENTS=str(toml))))
+    numbers = sample(core)
+    with db.transaction(core.sessions) as s:
+        service.post_update(s, incident_id=numbers["live"], status="monitoring", body="Watching.", now=NOW)
+        w = service.schedule_maintenance(s, title="Now", starts=NOW - timedelta(hours=1), ends=NOW + timedelta(hours=1),
+                                         changes=[("www", None)], now=NOW - timedelta(days=1))
+        service.start_maintenance(s, incident_id=w.incident_id, now=NOW - timedelta(hours=1))
+    StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions)).build(NOW)
+    root = Path(core.config.site_dir) / "api" / "v2"
+    yield {name: json.loads((root / name).read_text(encoding="utf-8")) for name in ENDPOINTS}
+    core.engine.dispose()
+
+
+def test_every_object_has_the_captured_keys_and_types(api: dict[str, Any]) -> None:
+    """Each object carries every key the real captures carry, no invented key, and the captured JSON types."""
+    ref, problems, kinds = reference(), [], set()
+    for name, doc in api.items():
+        for kind, obj in objects(doc):
+            kinds.add(kind)
+            union = ref[kind]
+            problems += [f"{name} {kind}: invented key {k}" for k in obj if k not in union]
+            problems += [f"{name} {kind}.{k}: {kind_of(v)} not in {sorted(union[k])}"
+                         for k, v in obj.items() if k in union and kind_of(v) not in union[k]]
+    for doc in captures():
+        for kind, theirs in objects(doc):
+            ours = [o for d in api.values() for k, o in objects(d) if k == kind and
+                    o.get("group", False) == theirs.get("group", False)]
+            problems += [f"{kind}: missing key {k}" for k in theirs if any(k not in o for o in ours)]
+    assert kinds == {"page", "status", "component", "incident", "maintenance", "update", "affected"}
+    assert sorted(set(problems)) == []
+
+
+def test_documents_nest_as_statuspage_does(api: dict[str, Any]) -> None:
+    """Top-level keys per endpoint, updates newest first, groups listing member ids, maintenance fields."""
+    assert list(api["summary.json"]) == ["page", "components", "incidents", "scheduled_maintenances", "status"]
+    assert list(api["status.json"]) == ["page", "status"] and list(api["components.json"]) == ["page", "components"]
+    for name in ("incidents.json", "incidents/unresolved.json"):
+        assert list(api[name]) == ["page", "incidents"]
+    assert [u["status"] for u in api["incidents/unresolved.json"]["incidents"][0]["incident_updates"]] == \
+        ["monitoring", "identified", "investigating"]
+    group = next(c for c in api["components.json"]["components"] if c["group"])
+    members = [c for c in api["components.json"]["components"] if c["group_id"] == group["id"]]
+    assert group["name"] == "Web" and group["components"] == [c["id"] for c in members] and len(members) == 2
+    assert [m["status"] for m in api["scheduled-maintenances/active.json"]["scheduled_maintenances"]] == ["in_progress"]
+    assert [m["status"] for m in api["scheduled-maintenances/upcoming.json"]["scheduled_maintenances"]] == ["scheduled"]
+    live = api["incidents/unresolved.json"]["incidents"][0]
+    assert live["monitoring_at"] and live["shortlink"] == f"https://status.example.test/incidents/{live['id']}/"
+
+
+def test_values_come_from_statuspage_sets(api: dict[str, Any]) -> None:
+    """Statuses, impacts and indicators use only Statuspage's values."""
+    for doc in api.values():
+        for kind, obj in objects(doc):
+            for (k, key), allowed in VALUES.items():
+                if k == kind:
+                    assert obj[key] in allowed, (kind, key, obj[key])
+    assert api["status.json"]["status"] == {"indicator": "critical", "description": "Major outage"}  # app is down
+
+
+def test_timestamps_carry_the_page_zone_offset(api: dict[str, Any]) -> None:
+    """Every timestamp is RFC 3339 with the display zone's offset (-07:00 in a Los Angeles September)."""
+    assert api["summary.json"]["page"]["time_zone"] == "America/Los_Angeles"
+    stamps = re.findall(r'"\w+_(?:at|for|until)": ?"([^"]+)"', json.dumps(api))
+    assert stamps and all(STAMP.fullmatch(s) for s in stamps)
+    assert {s[-6:] for s in stamps if s.startswith("2010-09")} == {"-07:00"}

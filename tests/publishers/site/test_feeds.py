@@ -1,0 +1,37 @@
+"""History feeds: valid Atom and RSS, one entry per incident carrying its update trail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import feedparser
+
+from bot.core import Core
+
+
+def parse(core: Core, name: str) -> feedparser.FeedParserDict:
+    return feedparser.parse((Path(core.config.site_dir) / name).read_bytes())
+
+
+def test_atom_parses_with_statuspage_ids(core: Core, built: dict[str, int]) -> None:
+    """history.atom parses cleanly; entries have tag ids, links to incident pages and the escaped trail."""
+    feed = parse(core, "history.atom")
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "atom10" and len(feed.entries) == 4
+    live = next(e for e in feed.entries if e.id == f"tag:status.example.test,2005:Incident/{built['live']}")
+    assert live.link == f"https://status.example.test/incidents/{built['live']}/"
+    assert live.title == 'Checkout <script>alert(1)</script> & "quotes"'
+    html = live.content[0].value
+    assert html.index("Identified") < html.index("Investigating") and "2010-09-02 07:00 PDT (14:00 UTC)" in html
+    assert "<script" not in html and "<img" not in html and "&lt;img src=x" in html
+
+
+def test_rss_parses_with_links_as_guids(core: Core, built: dict[str, int]) -> None:
+    """history.rss parses cleanly; each item's guid is its link and it carries an RFC 822 date."""
+    feed = parse(core, "history.rss")
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "rss20" and len(feed.entries) == 4
+    for entry in feed.entries:
+        assert entry.id == entry.link and entry.link.startswith("https://status.example.test/incidents/")
+        assert entry.published_parsed is not None and "<strong>" in entry.description
+    assert {e.title for e in feed.entries} >= {"Database upgrade", "Slow admin", "Last month"}
