@@ -22,10 +22,12 @@ def seed(core: Core, *, incidents: int, now: datetime, per_incident: int = 3) ->
                          "created_at": start, "updated_at": start + timedelta(hours=1)})
             links.append({"incident_id": n, "component_id": component_ids[n % len(component_ids)],
                           "status": "operational"})
-            updates += [{"incident_id": n, "number": k + 1, "status": "resolved" if k == per_incident - 1
-                         else "investigating", "body": f"Update {k + 1} of incident {n}.",
-                         "display_at": start + timedelta(minutes=20 * k), "created_at": start + timedelta(minutes=20 * k),
-                         "event": "update", "revision": 0, "component_changes": []} for k in range(per_incident)]
+            for k in range(per_incident):
+                at = start + timedelta(minutes=20 * k)
+                updates.append({"incident_id": n, "number": k + 1, "body": f"Update {k + 1} of incident {n}.",
+                                "status": "resolved" if k == per_incident - 1 else "investigating",
+                                "display_at": at, "created_at": at, "event": "update", "revision": 0,
+                                "component_changes": []})
         conn.execute(insert(Incident), rows)
         conn.execute(insert(AffectedComponent), links)
         conn.execute(insert(Update), updates)

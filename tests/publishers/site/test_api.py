@@ -13,7 +13,7 @@ import pytest
 
 from bot import db, service
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import build_core
 from publishers.base import PublisherContext
 from publishers.statuspage import StatuspagePublisher
 from tests.conftest import make_env
