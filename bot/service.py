@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot import components as comp
 from bot.errors import DomainError, InvalidTransition, NotFound
@@ -170,7 +170,8 @@ def get_incident(session: Session, incident_id: int) -> Incident:
 
 def list_incidents(session: Session, *, which: str = "open", limit: int = 50) -> list[Incident]:
     """Open, upcoming (scheduled maintenance) or all incidents, newest first."""
-    query = select(Incident).order_by(Incident.id.desc()).limit(limit)
+    query = select(Incident).order_by(Incident.id.desc()).limit(limit).options(  # views read all three
+        selectinload(Incident.affected), selectinload(Incident.updates), selectinload(Incident.threads))
     if which == "open":
         query = query.where(Incident.status.not_in(("resolved", "completed", "scheduled")))
     elif which == "upcoming":
