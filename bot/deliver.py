@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot import backoff, db
 from bot.core import Core
-from bot.models import Delivery, Thread
+from bot.models import Delivery, Incident, Thread, Update
 from bot.views import Event, ThreadView, incident_view
 from publishers.base import PublishError, Receipt
 
@@ -47,7 +47,10 @@ def load(core: Core, *, delivery_id: int, worker: str) -> Work | None:
         row = session.get(Delivery, delivery_id)
         if row is None or row.state != "pending" or row.claimed_by != worker:
             return None
-        view = incident_view(row.update.incident, core.config.public_url)
+        incident = session.scalars(select(Incident).where(Incident.id == row.incident_id).options(
+            selectinload(Incident.updates).selectinload(Update.revisions),
+            selectinload(Incident.affected), selectinload(Incident.threads))).one()
+        view = incident_view(incident, core.config.public_url)
         event = Event(view, view.update(row.update.number), row.revision)
         return Work(row.id, row.incident_id, row.publisher, row.attempts, event,
                     view.threads.get(row.publisher))

@@ -50,6 +50,7 @@ class Worker:
         self.in_flight: dict[str, set[int]] = {name: set() for name in core.publisher_names}
         self.lock = threading.Lock()
         self.outcomes: dict[str, int] = {}
+        self.scheduled_at = 0.0  # monotonic time of the next scheduler run
 
     def fill(self) -> int:
         """Claim due deliveries for every publisher lane with room and start them; how many started."""
@@ -103,7 +104,9 @@ class Worker:
     def turn(self) -> float:
         """One turn of the loop: scheduled jobs, then claims; returns how long to wait before the next."""
         outbox.wake.clear()  # cleared before looking, so work that arrives meanwhile is not missed
-        run_scheduler(self.core, now=self.now())
+        if time.monotonic() >= self.scheduled_at:  # jobs are due by the minute: once per poll is plenty
+            self.scheduled_at = time.monotonic() + self.core.config.worker_poll
+            run_scheduler(self.core, now=self.now())
         self.fill()
         return self.wait_time()
 

@@ -30,6 +30,10 @@ class ReceiverPublisher(Publisher):
     url: ClassVar[str | None] = None  # set in-process; subprocesses read HERALD_TEST_RECEIVER_URL
     timeout: ClassVar[float | None] = None
 
+    def __init__(self, context: Any) -> None:
+        super().__init__(context)
+        self.http = httpx.Client()  # one pool per publisher, shared by the worker's threads
+
     def render(self, event: Event) -> Rendered:
         """Plain text naming the incident and update."""
         return Rendered(self.name, f"#{event.incident.id} u{event.update.number}: {event.update.body}")
@@ -42,7 +46,7 @@ class ReceiverPublisher(Publisher):
                 "parent": thread.last_id if thread else None, "text": rendered.text}
         key = f"{event.incident.id}:{event.update.number}:{event.revision}"
         try:
-            r = httpx.post(f"{base}/{self.name}/messages", json=body, timeout=timeout,
+            r = self.http.post(f"{base}/{self.name}/messages", json=body, timeout=timeout,
                            headers={"Idempotency-Key": key})
         except httpx.HTTPError as exc:
             raise PublishError(f"{type(exc).__name__}: {exc}", retryable=True) from exc
