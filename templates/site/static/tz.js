@@ -6,11 +6,13 @@
   var times = document.querySelectorAll("time[data-t]");
   if (!zone || !place || !times.length) return;
   var twelve = document.documentElement.getAttribute("data-clock") === "12";
-  var fmt = new Intl.DateTimeFormat("en-US", {timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+  var fmt = new Intl.DateTimeFormat(undefined, {timeZone: zone, numberingSystem: "latn", year: "numeric", month: "2-digit", day: "2-digit",
     hour: "numeric", minute: "2-digit", hourCycle: twelve ? "h12" : "h23", timeZoneName: "short"});
   function parts(iso) {
     var out = {};
     fmt.formatToParts(new Date(iso)).forEach(function (p) { out[p.type] = p.value; });
+    var offset = /^GMT([+-])(\d{1,2})(?::(\d\d))?$/.exec(out.timeZoneName || "");
+    if (offset) out.timeZoneName = "UTC" + offset[1] + ("0" + offset[2]).slice(-2) + ":" + (offset[3] || "00");
     out.date = out.year + "-" + out.month + "-" + out.day;
     var hour = twelve ? out.hour : ("0" + out.hour).slice(-2);
     out.time = hour + ":" + out.minute + (twelve ? (out.dayPeriod || "").toLowerCase() : "");

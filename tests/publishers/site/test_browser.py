@@ -1,0 +1,109 @@
+"""The site in headless Chromium: complete without JavaScript, time-zone toggle with it, no injected script."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import chromium_path, need
+from tests.publishers.site.conftest import XSS_TITLE
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module."""
+    path = chromium_path()
+    need("Chromium", path is not None, "no chromium binary")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=path, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: HERALD_SCREENSHOT_DIR when a person wants to look at them, else tmp_path."""
+    folder = Path(os.environ.get("HERALD_SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def open_page(browser: Any, url: str, *, js: bool, dark: bool = False) -> tuple[Any, list[str], list[str]]:
+    """A page at `url` in Berlin time, recording dialogs and requests to anywhere but the site."""
+    context = browser.new_context(java_script_enabled=js, timezone_id="Europe/Berlin", locale="en-GB",
+                                  color_scheme="dark" if dark else "light", viewport={"width": 900, "height": 900})
+    page = context.new_page()
+    dialogs: list[str] = []
+    foreign: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: None if r.url.startswith("http://127.0.0.1") or r.url.startswith("data:")
+            else foreign.append(r.url))
+    page.goto(url, wait_until="load")
+    return page, dialogs, foreign
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_front_page_renders(browser: Any, served: str, built: dict[str, int], tmp_path: Path, js: bool) -> None:
+    """The front page shows banner, sections and the escaped title; nothing fires, nothing is fetched elsewhere."""
+    page, dialogs, foreign = open_page(browser, served, js=js)
+    assert page.locator("h1").inner_text() == "Herald Status"
+    assert "Major outage" in page.locator(".banner").inner_text()
+    for heading in ("The Present", "The Future", "The Past"):
+        assert page.get_by_role("heading", name=heading).is_visible()
+    assert page.get_by_role("link", name=XSS_TITLE).first.is_visible()
+    assert page.locator("button").count() == (1 if js else 0)
+    page.screenshot(path=str(shots(tmp_path) / f"front-{'js' if js else 'nojs'}.png"), full_page=True)
+    assert dialogs == [] and foreign == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_incident_page_renders(browser: Any, served: str, built: dict[str, int], tmp_path: Path, js: bool) -> None:
+    """The incident page shows the timeline with the literal hostile text and fires no dialog."""
+    page, dialogs, foreign = open_page(browser, f"{served}incidents/{built['live']}/", js=js)
+    assert page.locator("h1").inner_text() == XSS_TITLE
+    assert "<img src=x onerror=alert(1)>" in page.locator("#update-1 .body").inner_text()
+    assert page.locator("ol.timeline > li").count() == 2
+    page.locator("summary").click()
+    assert "Found a bad deploy." in page.locator(".was").inner_text()
+    page.screenshot(path=str(shots(tmp_path) / f"incident-{'js' if js else 'nojs'}.png"), full_page=True)
+    assert dialogs == [] and foreign == []
+    page.context.close()
+
+
+def test_time_zone_toggle(browser: Any, served: str, built: dict[str, int]) -> None:
+    """The button shows every time in the reader's zone and back; the choice survives a reload."""
+    page, dialogs, _ = open_page(browser, f"{served}incidents/{built['live']}/", js=True)
+    first = page.locator('#update-1 time').first
+    assert first.inner_text() == "2010-09-02 07:00 PDT (14:00 UTC)"
+    page.get_by_role("button", name="Show times in my time zone").click()
+    assert first.inner_text() == "2010-09-02 16:00 CEST"
+    assert "Europe/Berlin" in page.locator("#tz").inner_text()
+    page.reload()
+    assert page.locator('#update-1 time').first.inner_text() == "2010-09-02 16:00 CEST"
+    page.get_by_role("button", name="Show page times").click()
+    assert page.locator('#update-1 time').first.inner_text() == \
+        "2010-09-02 07:00 PDT (14:00 UTC)"
+    assert dialogs == []
+    page.context.close()
+
+
+def test_keyboard_and_dark_mode(browser: Any, served: str, built: dict[str, int], tmp_path: Path) -> None:
+    """Tab reaches the skip link first and shows a focus ring; dark mode follows prefers-color-scheme."""
+    page, _, _ = open_page(browser, served, js=True, dark=True)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(13, 17, 23)"
+    page.screenshot(path=str(shots(tmp_path) / "front-dark.png"), full_page=True)
+    page.context.close()
