@@ -58,6 +58,13 @@ def _logged(work: Callable[..., Any], *args: Any) -> Any:
         raise
 
 
+class _SameToken(logging.Filter):
+    """Drop Bolt's "token will be unused" warning: it reads SLACK_BOT_TOKEN itself, and it is our client's token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def web_client(config: Config) -> WebClient:
     """A Web API client for the bot token, pointed at SLACK_API_URL."""
     token = config.slack_bot_token.get_secret_value() if config.slack_bot_token else None
@@ -77,8 +84,10 @@ def create_app(config: Config, core: Core | None = None) -> SlackApp:
     mrkdwn.register_filters(core.templates)
     client = web_client(config)
     secret = config.slack_signing_secret.get_secret_value() if config.slack_signing_secret else None
+    bolt_log = logging.getLogger("herald.bolt")
+    bolt_log.addFilter(_SameToken())
     bolt = App(client=client, signing_secret=secret, process_before_response=True,
-               request_verification_enabled=secret is not None, logger=logging.getLogger("herald.bolt"))
+               request_verification_enabled=secret is not None, logger=bolt_log)
     app = SlackApp(core=core, bolt=bolt, client=client, allow=AllowList(config, client),
                    background=ThreadPoolExecutor(4, thread_name_prefix="slack-after"),
                    modals=ThreadPoolExecutor(2, thread_name_prefix="slack-modal"))
