@@ -92,7 +92,7 @@ def _fire(core: Core, session: Session, job: Job, now: datetime) -> int:
 def _start(core: Core, session: Session, incident: Incident, job: Job, now: datetime) -> str:
     if incident.status != "scheduled":
         return f"skipped: already {incident.status}"
-    if incident.scheduled_until and now >= incident.scheduled_until and incident.auto_transitions:
+    if incident.scheduled_until and now >= incident.scheduled_until:
         return "skipped: the window is already over; its complete job closes it"
     body = _text(core, "in_progress", at=now, planned=job.due_at)
     update_ = service.start_maintenance(session, incident_id=incident.id, body=body, at=now,

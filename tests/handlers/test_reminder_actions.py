@@ -82,5 +82,8 @@ def test_someone_not_allowed_cannot_snooze(served: Served) -> None:
     """A user outside the allow-list is refused and the reminder stays where it was."""
     number = declare(served, "Not yours")
     [due] = cadence_due(served, number)
-    served.slack.action("reminder_snooze", str(number), user="U_STRANGER", channel="C_OPS")
+    before = len(served.fake.of("response_url"))
+    assert served.slack.action("reminder_snooze", str(number), user="U_STRANGER", channel="C_OPS").status_code == 200
+    refusal = served.fake.wait_for("response_url", before + 1)[before]
+    assert "not on Herald's allow-list" in refusal["text"]
     assert cadence_due(served, number) == [due]
