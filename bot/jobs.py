@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from bot.config import Config
 from bot.models import Incident, Job, Update
 
-WINDOW_KINDS = ("remind", "start", "complete")
 SNOOZE = timedelta(minutes=30)
 
 
