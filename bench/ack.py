@@ -125,7 +125,7 @@ def baseline(slack: str, total: int, *, pbr: bool) -> dict[str, Any]:
     """A bare Bolt app on the same stack."""
     port = free_port()
     args = [sys.executable, "-m", "bench.ack_servers", "baseline", str(port), slack + "/api/"]
-    proc = subprocess.Popen(args + (["--pbr"] if pbr else []))
+    proc = subprocess.Popen(args + (["--pbr"] if pbr else []), stdout=sys.stderr)
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
