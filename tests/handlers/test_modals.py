@@ -95,3 +95,10 @@ def test_forged_button_value_is_unexpected_error_with_ref(served: Served) -> Non
 def test_list_is_readable_by_anyone(served: Served) -> None:
     """Reading needs no allow-list."""
     assert ephemeral(served.slack.command("list", user="U_STRANGER")).startswith(("*#", "No incidents"))
+
+
+def test_receipts_retry_button(served: Served) -> None:
+    """The receipts' Retry button re-queues failed deliveries, or says there is nothing to retry."""
+    number = opened(served, "Retry button -m x")
+    assert served.slack.action("receipts_retry", str(number)).status_code == 200
+    wait_until(lambda: [p for p in response_posts(served, "action") if "Nothing to retry" in p["text"]])

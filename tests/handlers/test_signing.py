@@ -41,3 +41,11 @@ def test_bad_signatures_are_401_and_write_nothing(served: Served) -> None:
     time.sleep(0.2)  # give any (wrongly) queued background work the chance to show up
     assert counts(served) == before and len(served.fake.calls) == calls
     assert served.slack.post(body).status_code == 200  # the same body, properly signed, is accepted
+
+
+def test_url_verification_is_answered(served: Served) -> None:
+    """Slack's Events API URL check gets its challenge back."""
+    envelope = {"token": "verification-token", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                "type": "url_verification"}
+    reply = served.slack.post(json.dumps(envelope), content_type="application/json")
+    assert reply.status_code == 200 and reply.json()["challenge"] == envelope["challenge"]
