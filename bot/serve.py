@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +41,7 @@ def serve(config: Config, *, host: str = "0.0.0.0", port: int | None = None, wor
     """Run `herald serve` until stopped."""
     from bot.web import create_web, start_background
 
-    stops: list[threading.Event] = []
+    stops: list[Callable[[], None]] = []
 
     def factory() -> Any:
         web = create_web(config)
@@ -53,7 +52,7 @@ def serve(config: Config, *, host: str = "0.0.0.0", port: int | None = None, wor
                        threads=config.web_threads)
     def stop_background(_server: Any, _worker: Any) -> None:
         for stop in stops:
-            stop.set()
+            stop()
 
     settings["worker_exit"] = stop_background
     log.info("herald serve on %s", settings["bind"])

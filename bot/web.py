@@ -12,6 +12,7 @@ import importlib
 import logging
 import mimetypes
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,17 +82,18 @@ def _static(site: Path, path: str) -> Any:
     return send_from_directory(site.resolve(), path, max_age=MAX_AGE, etag=True, conditional=True)
 
 
-def start_background(config: Config, web: Flask, *, worker: bool) -> list[threading.Event]:
-    """Start the in-process delivery worker and Socket Mode, as configured; returns their stop events."""
-    stops: list[threading.Event] = []
+def start_background(config: Config, web: Flask, *, worker: bool) -> list[Callable[[], None]]:
+    """Start the in-process delivery worker and Socket Mode, as configured; returns how to stop them."""
+    stops: list[Callable[[], None]] = []
     herald = web.extensions["herald"]
     if worker:
-        stops.extend(_worker(herald["core"]))
+        stops.extend(stop.set for stop in _worker(herald["core"]))
     if herald["slack"] is not None and config.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         handler = SocketModeHandler(herald["slack"].bolt, config.slack_app_token.get_secret_value())
         handler.connect()
+        stops.append(handler.close)
         log.info("Slack Socket Mode connected")
     return stops
 

@@ -40,6 +40,7 @@ class FakeSlack:
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
     url: str = ""
+    socket_url: str = ""  # what apps.connections.open hands out (see tests/fakes/slack_socket.py)
 
     def hold(self, method: str) -> threading.Event:
         """Make `method` block (at most 15 s) until the returned event is set."""
@@ -89,6 +90,7 @@ class FakeSlack:
             "chat.postEphemeral": {"ok": True, "message_ts": ts},
             "views.open": {"ok": True, "view": _view(params)},
             "views.update": {"ok": True, "view": _view(params)},
+            "apps.connections.open": {"ok": True, "url": self.socket_url},
             "usergroups.users.list": {"ok": True, "users": self.groups.get(str(params.get("usergroup")), [])},
         }
         return answers.get(method, {"ok": False, "error": "unknown_method"})
