@@ -2,6 +2,8 @@
 
 A claim is a lease: `claimed_by` names the worker and `claimed_until` is when the lease runs out, so
 a worker killed mid-publish holds nothing forever; once the lease expires another worker takes it.
+A live worker renews the leases of its deliveries in flight (for up to MAX_HOLD), so a slow channel
+does not make its delivery look abandoned.
 Every claim counts as an attempt, so a delivery that kills its worker still ends `dead` at the limit.
 
 Order: a delivery is claimable only while it is the oldest unsent one of its (incident, publisher).
@@ -71,6 +73,17 @@ def release(session: Session, *, ids: Iterable[int], worker: str) -> int:
         update(Delivery)
         .where(Delivery.id.in_(list(ids)), Delivery.claimed_by == worker, Delivery.state == "pending")
         .values(claimed_by=None, claimed_until=None, attempts=Delivery.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def renew(session: Session, *, ids: Iterable[int], worker: str, now: datetime, lease: float) -> int:
+    """Extend this worker's leases on deliveries still in flight (a heartbeat); how many it holds."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(list(ids)), Delivery.claimed_by == worker, Delivery.state == "pending")
+        .values(claimed_until=now + timedelta(seconds=lease))
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -54,7 +54,7 @@ class Config(BaseSettings):
     web_concurrency: int = Field(1, validation_alias="WEB_CONCURRENCY")  # gunicorn worker processes
     web_threads: int = Field(8, validation_alias="HERALD_WEB_THREADS")  # threads per web process
     max_attempts: int = Field(8, validation_alias="HERALD_MAX_ATTEMPTS")
-    claim_lease: float = Field(120.0, gt=0, validation_alias="HERALD_CLAIM_LEASE")  # s a claim holds
+    claim_lease: float = Field(60.0, gt=0, validation_alias="HERALD_CLAIM_LEASE")  # s; renewed while busy
     retry_base: float = Field(10.0, gt=0, validation_alias="HERALD_RETRY_BASE")  # s, first backoff cap
     retry_cap: float = Field(1800.0, gt=0, validation_alias="HERALD_RETRY_CAP")  # s, longest wait
     publish_timeout: float = Field(15.0, gt=0, validation_alias="HERALD_PUBLISH_TIMEOUT")  # s, per channel request

@@ -29,6 +29,7 @@ from bot.models import utcnow
 log = logging.getLogger(__name__)
 Now = Callable[[], datetime]
 MIN_WAIT = 0.05  # s; never spin on a row that is due but briefly locked by another worker
+MAX_HOLD = 600.0  # s; a publish hung longer than this stops renewing its lease, so another worker may retry
 
 
 class Stop(threading.Event):
@@ -51,6 +52,8 @@ class Worker:
         self.lock = threading.Lock()
         self.outcomes: dict[str, int] = {}
         self.scheduled_at = 0.0  # monotonic time of the next scheduler run
+        self.renewed_at = time.monotonic()
+        self.started: dict[int, float] = {}  # delivery id → monotonic time its publish began
 
     def fill(self) -> int:
         """Claim due deliveries for every publisher lane with room and start them; how many started."""
@@ -65,6 +68,7 @@ class Worker:
             for delivery_id in ids:
                 with self.lock:
                     busy.add(delivery_id)
+                    self.started[delivery_id] = time.monotonic()
                 threading.Thread(target=self._deliver, args=(publisher, delivery_id), daemon=True,
                                  name=f"herald-{publisher}-{delivery_id}").start()
             started += len(ids)
@@ -79,14 +83,28 @@ class Worker:
                 return
             result = deliver.attempt(self.core, work)
             outcome = deliver.record(self.core, work, result, worker=self.name, now=self.now())
-            self.core.after_delivery(work.incident_id)
+            if outcome != "gone":
+                self.core.after_delivery(work.incident_id)
         except Exception:  # e.g. the database went away: the lease runs out and the delivery is retried
             log.exception("delivery %s to %s could not be completed", delivery_id, publisher)
         finally:
             with self.lock:
                 self.in_flight[publisher].discard(delivery_id)
+                self.started.pop(delivery_id, None)
                 self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
             outbox.wake.set()
+
+    def renew(self) -> None:
+        """Every third of a lease, extend the leases of deliveries in flight for less than MAX_HOLD."""
+        lease = self.core.config.claim_lease
+        if time.monotonic() < self.renewed_at + lease / 3:
+            return
+        self.renewed_at = time.monotonic()
+        with self.lock:
+            ids = [i for i, since in self.started.items() if self.renewed_at - since < MAX_HOLD]
+        if ids:
+            with db.transaction(self.core.sessions) as session:
+                claim.renew(session, ids=ids, worker=self.name, now=self.now(), lease=lease)
 
     def wait_time(self) -> float:
         """Seconds until a lane with room could claim something, at most HERALD_WORKER_POLL."""
@@ -107,6 +125,7 @@ class Worker:
         if time.monotonic() >= self.scheduled_at:  # jobs are due by the minute: once per poll is plenty
             self.scheduled_at = time.monotonic() + self.core.config.worker_poll
             run_scheduler(self.core, now=self.now())
+        self.renew()
         self.fill()
         return self.wait_time()
 

@@ -58,7 +58,7 @@ class Receiver(FakeServer):
         """Let held requests to `channel` through."""
         self.gates.pop(channel).set()
 
-    def handle(self, request: Recorded) -> tuple[str | None, Reply | None]:
+    def handle(self, request: Recorded) -> Reply | None:
         """Apply the channel's state (held, down, refusing), then the shared faults and the route."""
         channel = request.path.strip("/").split("/")[0]
         gate = self.gates.get(channel)
@@ -69,9 +69,9 @@ class Receiver(FakeServer):
             with self.lock:
                 self.waiting[channel] -= 1
         if channel in self.down:
-            return "down", self.server_error()
+            return self.server_error()
         if channel in self.refusing:
-            return "refusing", Reply(401, {"error": "bad credentials"})
+            return Reply(401, {"error": "bad credentials"})
         return super().handle(request)
 
     def rate_limited(self) -> Reply:
