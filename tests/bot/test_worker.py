@@ -42,8 +42,8 @@ def rx() -> Iterator[Receiver]:
 
 
 def core_for(database_url: str, tmp_path: Path, rx: Receiver, **env: Any) -> Core:
-    available = env.pop("available", None)
-    return kit.make_core(kit.settings(database_url, tmp_path, **env), rx, available=available)
+    available, timeout = env.pop("available", None), env.pop("timeout", 2.0)
+    return kit.make_core(kit.settings(database_url, tmp_path, **env), rx, available=available, timeout=timeout)
 
 
 def step(worker: Worker) -> int:
@@ -227,3 +227,22 @@ def test_stopping_releases_claims_still_in_flight(database_url: str, tmp_path: P
     [row] = deliveries(core, "alpha")
     assert not thread.is_alive() and (row.state, row.claimed_by, row.attempts) == ("pending", None, 0)
     rx.release("alpha")
+
+
+def test_a_slow_publish_keeps_its_lease_alive(database_url: str, tmp_path: Path, rx: Receiver) -> None:
+    """A publish lasting several leases is renewed by its worker, so a second worker never takes it over."""
+    rx.hold("alpha")
+    core = core_for(database_url, tmp_path, rx, HERALD_CLAIM_LEASE="0.6", HERALD_WORKER_POLL="0.1",
+                    HERALD_PUBLISHERS="alpha", timeout=30)
+    first, stop_first = start_thread(core)
+    second, stop_second = start_thread(core)
+    kit.post(core, None, "declared")
+    assert kit.wait_for(lambda: rx.waiting.get("alpha") == 1)
+    kit.wait_for(lambda: rx.waiting.get("alpha") != 1, timeout=2.0)  # three leases' time
+    assert rx.waiting["alpha"] == 1
+    rx.release("alpha")
+    assert kit.wait_for(lambda: kit.states(core) == {"sent": 1})
+    for stop, thread in ((stop_first, first), (stop_second, second)):
+        stop.set()
+        thread.join(10)
+    assert len(rx.requests) == 1 and rx.replays == 0
