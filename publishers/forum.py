@@ -48,10 +48,12 @@ class ForumPublisher(Publisher):
         return config.discourse_configured
 
     def render(self, event: Event) -> Rendered:
-        """The post's Markdown for `event` (a correction re-renders the original post), and the title."""
+        """The post's Markdown for `event` (a correction re-renders the original post; an event kind
+        without a template reads as an update), and the title."""
         env, update = self.context.templates, event.update
         values = {"incident": event.incident, "update": update, "body": update.body.strip()}
-        text = render(env, f"forum/{update.event}.j2", **values)
+        name = env.select_template([f"forum/{update.event}.j2", "forum/update.j2"]).name or ""
+        text = render(env, name, **values)
         meta = {"edit_reason": render(env, "forum/edit_reason.j2", **values)} if event.is_correction else {}
         return Rendered(self.name, text, title=render(env, "forum/title.j2", **values), meta=meta)
 

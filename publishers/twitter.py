@@ -57,8 +57,9 @@ class TwitterPublisher(Publisher):
             return self._client
 
     def render(self, event: Event) -> Rendered:
-        """The tweet for `event`, cut to fit; meta carries its weighted length."""
-        name = "twitter/correction.j2" if event.is_correction else f"twitter/{event.update.event}.j2"
+        """The tweet for `event`, cut to fit (a kind without a template reads as an update); meta has its length."""
+        wanted = "correction" if event.is_correction else event.update.event
+        name = self.context.templates.select_template([f"twitter/{wanted}.j2", "twitter/update.j2"]).name or ""
         text = self._fit(name, event)
         return Rendered(self.name, text, meta={"weighted_length": tweet_text.weighted_length(text),
                                                "max_weighted_length": tweet_text.MAX_WEIGHTED})

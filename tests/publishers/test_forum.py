@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,13 @@ def test_reply_to_a_vanished_topic_is_not_retried(core: Core, forum: ForumPublis
     with pytest.raises(PublishError) as caught:
         deliver(forum, Story(core).declare(), ThreadView("forum", "999", "999", None, {"posts": {}}))
     assert not caught.value.retryable and "(404)" in caught.value.message
+
+
+def test_an_event_kind_without_a_template_reads_as_an_update(core: Core, forum: ForumPublisher) -> None:
+    """A kind of event added later (no template yet) is posted with the update template."""
+    story = Story(core)
+    story.declare()
+    event = story.update("Still looking.")
+    odd = replace(event, update=replace(event.update, event="reminder"))
+    assert forum.render(odd) == forum.render(event)
+    assert forum.render(event).text == "**Investigating** · 2010-09-02 02:10 PDT (09:10 UTC)\n\nStill looking."

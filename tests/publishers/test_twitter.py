@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,24 @@ def test_markdown_message_is_tweeted_as_plain_text(core: Core, twitter: TwitterP
     event = Story(core).declare(body="Card payments **fail**; see [details](https://example.com/d).")
     receipt, _ = deliver(twitter, event, None)
     assert "Card payments fail; see details (https://example.com/d)." in api.tweets[receipt.external_id or ""].text
+
+
+def test_an_event_kind_without_a_template_reads_as_an_update(core: Core, twitter: TwitterPublisher) -> None:
+    """A kind of event added later (no template yet) is tweeted with the update template, not dropped."""
+    story = Story(core)
+    story.declare()
+    event = story.update("Still looking.")
+    odd = replace(event, update=replace(event.update, event="reminder"))
+    assert twitter.render(odd).text == twitter.render(event).text
+    assert twitter.render(event).text.startswith("Update · Investigating: Checkout errors\nStill looking.")
+
+
+def test_an_operator_template_overrides_the_tweet(database_url: str, tmp_path: Path, api: FakeTwitter) -> None:
+    """A twitter/declare.j2 in HERALD_TEMPLATES_DIR replaces the built-in one, filters included."""
+    (tmp_path / "mine" / "twitter").mkdir(parents=True)
+    (tmp_path / "mine" / "twitter" / "declare.j2").write_text("Down: {{ incident.title }} at "
+                                                              "{{ update.display_at|instant }} {{ incident.url }}")
+    with herald(database_url, tmp_path, **api.env(), HERALD_TEMPLATES_DIR=str(tmp_path / "mine")) as core:
+        rendered = TwitterPublisher(context(core)).render(Story(core).declare())
+    assert rendered.text == ("Down: Checkout errors at 2010-09-02 02:03 PDT (09:03 UTC) "
+                             "https://status.example.test/incidents/1/")
