@@ -1,7 +1,8 @@
 """The forum (Discourse over httpx): a topic per incident, a reply per update, edits in place.
 
-The topic carries `external_id` "herald-incident-<id>"; before opening one, the publisher asks for
-that id, so a retry after a crash (topic created, receipt never recorded) finds it instead of
+The topic carries `external_id` "herald-incident-<id>-<created, UTC, to the second>" (the stamp keeps
+a fresh database's incident 1 from landing in an old incident 1's topic); before opening one, the
+publisher asks for that id, so a retry after a crash (topic created, receipt never recorded) finds it instead of
 opening a second. Replies are made idempotent the same way: before replying, the topic's posts by
 our user that the thread does not know yet are compared with the reply's text, and a match is
 taken as already sent. (Discourse's 422 "Body is too similar…" alone is not enough: it lapses after
@@ -13,19 +14,20 @@ DISCOURSE_CATEGORY is a category id, or a slug or name looked up once in /catego
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from bot.config import Config
 from bot.templating import render
-from bot.views import Event, ThreadView
+from bot.views import Event, IncidentView, ThreadView
 from publishers.base import Publisher, PublishError, Receipt, Rendered
 from publishers.discourse_client import DiscourseClient
 from publishers.forum_topics import Topics
 
 
-def external_id(incident_id: int) -> str:
-    """The forum topic's external_id for an incident."""
-    return f"herald-incident-{incident_id}"
+def external_id(incident: IncidentView) -> str:
+    """The forum topic's external_id for an incident: its number and when it was created."""
+    return f"herald-incident-{incident.id}-{incident.created_at.astimezone(UTC):%Y%m%d%H%M%S}"
 
 
 class ForumPublisher(Publisher):
@@ -66,7 +68,7 @@ class ForumPublisher(Publisher):
         return self._reply(event, rendered, thread)
 
     def _open(self, event: Event, rendered: Rendered) -> Receipt:
-        ext = external_id(event.incident.id)
+        ext = external_id(event.incident)
         post = self.topics.first_post(ext) or self.topics.create(ext, rendered.title or "", rendered.text)
         data = {"title": rendered.title, "slug": post["topic_slug"], "posts": {}}
         return self._receipt(post, event, data)

@@ -22,9 +22,9 @@ START = datetime(2010, 9, 2, 9, 3, tzinfo=UTC)
 class Story:
     """One incident told through bot.service, one call per step, minutes apart."""
 
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.now = START
+    def __init__(self, core: Core, start: datetime = START) -> None:
+        self.core, self.start = core, start
+        self.now = start
         self.incident_id = 0
 
     def _step(self, call: Any, **kwargs: Any) -> Event:
@@ -38,7 +38,7 @@ class Story:
                 **kwargs: Any) -> Event:
         """Declare the incident (status investigating, app affected)."""
         kwargs.setdefault("changes", [("app", None)])
-        self.now = START - timedelta(minutes=7)
+        self.now = self.start - timedelta(minutes=7)
         return self._step(service.declare, title=title, body=body, **kwargs)
 
     def update(self, body: str, **kwargs: Any) -> Event:
@@ -51,9 +51,9 @@ class Story:
 
     def maintenance(self, title: str = "Database upgrade", body: str = "Short read-only period.") -> Event:
         """Schedule a maintenance window an hour from now."""
-        self.now = START - timedelta(minutes=7)
+        self.now = self.start - timedelta(minutes=7)
         return self._step(service.schedule_maintenance, title=title, body=body, changes=[("app", None)],
-                          starts=START + timedelta(hours=1), ends=START + timedelta(hours=2))
+                          starts=self.start + timedelta(hours=1), ends=self.start + timedelta(hours=2))
 
     def edit(self, number: int, body: str) -> Event:
         """Correct update `number`; the Event carries the new revision."""

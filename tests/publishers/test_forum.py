@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot import db
 from bot.core import Core
 from bot.views import ThreadView
 from publishers.base import PublishError
-from publishers.forum import ForumPublisher
+from publishers.forum import ForumPublisher, external_id
 from tests.fakes import Reply
 from tests.fakes.discourse import FakeDiscourse
-from tests.fakes.incidents import Story, context, deliver, herald
+from tests.fakes.incidents import START, Story, context, deliver, herald
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def test_declare_update_resolve_is_one_topic(core: Core, forum: ForumPublisher, 
     _, thread = deliver(forum, story.update("We found the cause.", status="identified"), thread)
     _, thread = deliver(forum, story.update("A fix is rolling out.", status="monitoring"), thread)
     last, thread = deliver(forum, story.resolve(), thread)
-    topic = api.topic_by_external_id("herald-incident-1")
+    topic = api.topic_by_external_id("herald-incident-1-20100902090300")
     assert topic is not None and api.posts_per_topic() == {topic["id"]: 4}
     assert topic["title"] == "[Resolved] Checkout errors" and topic["category_id"] == 5
     assert thread.first_id == str(topic["id"]) and thread.last_id == last.external_id
@@ -77,9 +79,9 @@ def test_lost_answer_to_the_topic_is_found_by_external_id(core: Core, forum: For
         deliver(forum, event, None)
     assert lost.value.retryable and len(api.topics) == 1
     receipt, thread = deliver(forum, event, None)
-    topic = api.topic_by_external_id("herald-incident-1")
+    topic = api.topic_by_external_id(external_id(event.incident))
     assert topic is not None and len(api.topics) == 1 and receipt.external_id == str(topic["posts"][0])
-    assert [r.path for r in api.requests[-2:]] == ["/t/external_id/herald-incident-1.json",
+    assert [r.path for r in api.requests[-2:]] == [f"/t/external_id/{external_id(event.incident)}.json",
                                                    f"/t/{topic['slug']}/{topic['id']}.json"]
     assert thread.data["posts"] == {"1": topic["posts"][0]}
 
@@ -213,3 +215,15 @@ def test_an_event_kind_without_a_template_reads_as_an_update(core: Core, forum: 
     odd = replace(event, update=replace(event.update, event="reminder"))
     assert forum.render(odd) == forum.render(event)
     assert forum.render(event).text == "**Investigating** · 2010-09-02 02:10 PDT (09:10 UTC)\n\nStill looking."
+
+
+def test_a_new_database_does_not_reuse_an_old_incidents_topic(database_url: str, tmp_path: Path,
+                                                               api: FakeDiscourse) -> None:
+    """Incident 1 of a fresh database opens its own topic even though the forum has an old incident 1."""
+    for n, (base, url) in enumerate([(tmp_path, database_url), (tmp_path / "again", None)]):
+        base.mkdir(exist_ok=True)
+        if url is None:
+            db.upgrade(url := f"sqlite:///{base / 'fresh.db'}")
+        with herald(url, base, **api.env()) as core:
+            deliver(ForumPublisher(context(core)), Story(core, start=START + timedelta(days=n)).declare(), None)
+    assert len(api.topics) == 2 and [t["external_id"][:17] for t in api.topics.values()] == ["herald-incident-1"] * 2

@@ -59,4 +59,4 @@ def test_every_request_is_in_the_discourse_spec(database_url: str, tmp_path: Pat
     kinds = {(r.method, re.sub(r"\d+", "N", r.path)) for r in checked}
     assert {("POST", "/posts.json"), ("PUT", "/posts/N.json"), ("PUT", "/t/-/N.json"), ("GET", "/t/N.json"),
             ("GET", "/posts/N.json"), ("GET", "/categories.json"),
-            ("GET", "/t/external_id/herald-incident-N.json")} <= kinds
+            ("GET", "/t/external_id/herald-incident-N-N.json")} <= kinds
