@@ -44,10 +44,10 @@ def run(app: SlackApp, command: g.Command, *, user: str, channel: str | None) ->
     outcome = execute(app.core, public(command), author=user)
     if outcome.incident is not None and not outcome.dry_run and outcome.update_number is not None:
         card.schedule(app, outcome.incident.id, channel)
-    elif outcome.action == "retry" and outcome.requeued:
+    elif isinstance(command, g.Retry) and outcome.requeued:
         from handlers import receipts
 
-        app.later(receipts.draw, app.core, app.client, command.incident)  # type: ignore[union-attr]
+        app.later(receipts.draw, app.core, app.client, command.incident)
     return outcome
 
 
