@@ -17,7 +17,7 @@ import time
 import traceback
 from typing import Any
 
-MODULES: tuple[str, ...] = ("delivery", "site")
+MODULES: tuple[str, ...] = ("delivery", "site", "ack")
 
 
 def run_one(name: str, quick: bool) -> dict[str, Any]:
