@@ -11,7 +11,7 @@ from bot.commands import Outcome, execute
 from bot.core import Core
 from bot.models import Delivery, Incident, Job, Update
 from bot.views import Event, ThreadView
-from publishers.base import Publisher, Receipt, Rendered
+from publishers.base import Publisher, PublisherContext, Receipt, Rendered
 
 T = datetime(2010, 9, 2, 9, 3, tzinfo=UTC)  # the window's start: 02:03 PDT
 END = T + timedelta(hours=2)  # 04:03 PDT
@@ -37,12 +37,8 @@ class ProbePublisher(Publisher):
 
 def with_probe(core: Core) -> Core:
     """Enable the probe channel next to whatever the registry loaded."""
-    context = next(iter(core.registry.publishers.values()), None)
-    from publishers.base import PublisherContext
-
-    ctx = context.context if context else PublisherContext(core.config, core.templates, core.clock,
-                                                          core.sessions)
-    core.registry.publishers.setdefault("probe", ProbePublisher(ctx))
+    context = PublisherContext(core.config, core.templates, core.clock, core.sessions)
+    core.registry.publishers.setdefault("probe", ProbePublisher(context))
     return core
 
 
