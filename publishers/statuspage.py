@@ -8,14 +8,23 @@ a late or retried delivery always writes the current truth, never a stale event.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from jinja2 import TemplateError
+from markupsafe import escape
+from sqlalchemy import select
 
-from bot.models import utcnow
+from bot.models import Thread, utcnow
 from bot.templating import render
 from bot.views import Event, ThreadView
 from publishers.base import Publisher, PublisherContext, PublishError, Receipt, Rendered
 from publishers.site.builder import Builder
+from publishers.site.pages import incident_path
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+LINKED = ("forum", "twitter")  # channels whose threads the incident page links to
 
 
 class StatuspagePublisher(Publisher):
@@ -66,3 +75,29 @@ class StatuspagePublisher(Publisher):
         `jobs` > 1 forks that many renderers: only from a single-threaded process (`herald site build`).
         """
         return self.builder.build(now or utcnow(), jobs=jobs)
+
+    def add_thread_links(self, incident_id: int) -> bool:
+        """Refresh the incident's page when a forum or tweet thread it should link to is not on it yet."""
+        page = self.builder.writer.path(incident_path(incident_id))
+        if self.context.sessions is None or not page.is_file():
+            return False
+        with self.context.sessions() as session:
+            urls = list(session.scalars(select(Thread.url).where(
+                Thread.incident_id == incident_id, Thread.publisher.in_(LINKED), Thread.url.is_not(None))))
+        text = page.read_text(encoding="utf-8")
+        if all(str(escape(url)) in text for url in urls):
+            return False
+        self.refresh(incident_id)
+        return True
+
+
+def install(core: Core) -> None:
+    """After every delivery, let the status page pick up thread links the other channels just recorded."""
+    publisher = core.registry.get("statuspage")
+    if isinstance(publisher, StatuspagePublisher):
+        site = publisher
+
+        def thread_links(_core: Core, incident_id: int) -> None:
+            site.add_thread_links(incident_id)
+
+        core.delivery_hooks.append(thread_links)

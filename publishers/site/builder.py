@@ -2,14 +2,15 @@
 
 `build` rewrites the whole site from the database; `refresh` rewrites what one incident's change
 touches (its page, its month, the history index, the front page, the feeds and the API), a count
-independent of the size of the history.
+independent of the size of the history. Everything is read in one short session first, then rendered
+and written with no transaction open, so a long build never holds up a command.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from jinja2 import Environment
@@ -21,9 +22,10 @@ from publishers.site import api, days, endpoints, pages, parallel, snapshot
 from publishers.site.writer import SiteWriter
 
 PAST_DAYS = 14
+Days = list[tuple[days.Span, list[IncidentView]]]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Snapshot:
     """Everything one write of the site reads from the database."""
 
@@ -33,11 +35,18 @@ class Snapshot:
     newest: list[int]
     newest_maintenance: list[int]
     feed: list[int]
-    updated_at: datetime | None
+    past: Days = field(default_factory=list)
+    months: dict[str, list[IncidentView]] = field(default_factory=dict)
 
     def pick(self, numbers: Iterable[int]) -> list[IncidentView]:
         """The views of `numbers` that exist."""
         return [self.views[n] for n in numbers if n in self.views]
+
+    @property
+    def updated_at(self) -> datetime | None:
+        """When anything read last changed (the page's `updated_at`)."""
+        changes = [pages.changed_at(v) for v in self.views.values()]
+        return max(changes + [c.updated_at for c in self.comps if c.updated_at], default=None)
 
 
 class Builder:
@@ -47,32 +56,25 @@ class Builder:
                  writer: SiteWriter | None = None) -> None:
         self.config, self.env, self.sessions = config, pages.site_environment(env), sessions
         self.writer = writer or SiteWriter(config.site_dir)
-        self.zone = config.timezone
+        self.zone, self.public_url = config.timezone, config.public_url
 
     def site(self) -> pages.SiteInfo:
         """The page-wide template context, with the assets written and versioned."""
         files = pages.assets(self.env)
         for path, data in files.items():
             self.writer.write(path, data)
-        return pages.SiteInfo(self.config.page_name, self.config.public_url.rstrip("/"), self.zone,
+        return pages.SiteInfo(self.config.page_name, self.public_url.rstrip("/"), self.zone,
                               self.config.clock, pages.asset_urls(files))
-
-    def _snapshot(self, session: Session, wanted: set[int] | None) -> Snapshot:
-        """Read the lists every shared file needs, plus `wanted` (every incident when None)."""
-        lists = (snapshot.open_ids(session), snapshot.newest_ids(session, endpoints.LIMIT),
-                 snapshot.newest_ids(session, endpoints.LIMIT, "maintenance"),
-                 snapshot.recently_updated_ids(session, pages.FEED_SIZE))
-        needed = None if wanted is None else wanted.union(*lists)
-        views = snapshot.incidents(session, public_url=self.config.public_url, wanted=needed)
-        comps = snapshot.components(session)
-        changes = [pages.changed_at(v) for v in views.values()] + [c.updated_at for c in comps if c.updated_at]
-        return Snapshot(comps, views, *lists, max(changes, default=None))
 
     def build(self, now: datetime, *, jobs: int = 1) -> int:
         """Rewrite every file from the database (incident pages on `jobs` processes); count of changes."""
         before = len(self.writer.written)
-        with self.writer.locked(), self.sessions() as session:
-            snap = self._snapshot(session, None)
+        with self.writer.locked():
+            with self.sessions() as session:
+                snap = self._snapshot(session, None, now)
+            for view in snap.views.values():
+                if view.starts:
+                    snap.months.setdefault(days.month_key(view.starts, self.zone), []).append(view)
             site = self.site()
 
             def write_page(writer: SiteWriter, view: IncidentView) -> None:
@@ -82,13 +84,7 @@ class Builder:
             if views:  # compile the templates once, before any fork
                 write_page(self.writer, views[0])
             parallel.write_pages(write_page, self.writer, views[1:], jobs)
-            months: dict[str, list[IncidentView]] = {}
-            for view in snap.views.values():
-                if view.starts:
-                    months.setdefault(days.month_key(view.starts, self.zone), []).append(view)
-            for key, members in months.items():
-                self._write_month(session, site, days.month(key, self.zone), members)
-            self._write_shared(session, site, snap, now)
+            self._write_all(site, snap, now)
         return len(self.writer.written) - before
 
     def refresh(self, incident_id: int, now: datetime) -> int:
@@ -96,38 +92,58 @@ class Builder:
         if not self.writer.exists("index.html"):
             return self.build(now)
         before = len(self.writer.written)
-        with self.writer.locked(), self.sessions() as session:
-            snap = self._snapshot(session, {incident_id})
+        with self.writer.locked():
+            with self.sessions() as session:
+                snap = self._snapshot(session, {incident_id}, now)
+                view = snap.views.get(incident_id)
+                if view is not None and view.starts:
+                    span = days.month(days.month_key(view.starts, self.zone), self.zone)
+                    found = snapshot.starting_ids(session, span.start, span.end)
+                    snap.months[span.key] = list(self._light(session, found).values())
             site = self.site()
-            view = snap.views.get(incident_id)
             if view is not None:
                 self.writer.write(pages.incident_path(view.id), pages.incident_page(self.env, site, view))
-                if view.starts:
-                    span = days.month(days.month_key(view.starts, self.zone), self.zone)
-                    members = snapshot.incidents(session, public_url=self.config.public_url, light=True,
-                                                 wanted=snapshot.starting_ids(session, span.start, span.end))
-                    self._write_month(session, site, span, list(members.values()))
-            self._write_shared(session, site, snap, now)
+            self._write_all(site, snap, now)
         return len(self.writer.written) - before
 
-    def _ensure_pages(self, session: Session, site: pages.SiteInfo, views: Iterable[IncidentView]) -> None:
+    def _light(self, session: Session, numbers: Iterable[int]) -> dict[int, IncidentView]:
+        """List-entry views of `numbers` (no updates)."""
+        return snapshot.incidents(session, public_url=self.public_url, wanted=list(numbers), light=True)
+
+    def _snapshot(self, session: Session, wanted: set[int] | None, now: datetime) -> Snapshot:
+        """Read the lists every shared file needs, plus `wanted` (every incident when None)."""
+        lists = (snapshot.open_ids(session), snapshot.newest_ids(session, endpoints.LIMIT),
+                 snapshot.newest_ids(session, endpoints.LIMIT, "maintenance"),
+                 snapshot.recently_updated_ids(session, pages.FEED_SIZE))
+        needed = None if wanted is None else wanted.union(*lists)
+        views = snapshot.incidents(session, public_url=self.public_url, wanted=needed)
+        snap = Snapshot(snapshot.components(session), views, *lists)
+        spans = days.past_days(now, self.zone, PAST_DAYS)
+        numbers = snapshot.starting_ids(session, spans[-1].start, spans[0].end)
+        found = {**self._light(session, [n for n in numbers if n not in views]), **views}
+        shown = sorted((v for n, v in found.items() if n in numbers and v.status != "scheduled"
+                        and v.starts and v.starts <= now), key=lambda v: (v.starts, v.id), reverse=True)
+        snap.past = [(span, [v for v in shown if span.holds(v.starts)]) for span in spans]
+        return snap
+
+    def _ensure_pages(self, site: pages.SiteInfo, views: Iterable[IncidentView]) -> None:
         """Write the page of every linked incident that has none yet, so no link points nowhere."""
         missing = {v.id for v in views if not self.writer.exists(pages.incident_path(v.id))}
         if missing:
-            full = snapshot.incidents(session, public_url=self.config.public_url, wanted=missing)
+            with self.sessions() as session:
+                full = snapshot.incidents(session, public_url=self.public_url, wanted=missing)
             for view in full.values():
                 self.writer.write(pages.incident_path(view.id), pages.incident_page(self.env, site, view))
 
-    def _write_month(self, session: Session, site: pages.SiteInfo, span: days.Span,
-                     members: list[IncidentView]) -> None:
-        self._ensure_pages(session, site, members)
-        self.writer.write(pages.month_path(span.key), pages.month_page(self.env, site, span, members))
-
-    def _write_shared(self, session: Session, site: pages.SiteInfo, snap: Snapshot, now: datetime) -> None:
-        """History index, feeds, API files, then the front page (linked pages first)."""
+    def _write_all(self, site: pages.SiteInfo, snap: Snapshot, now: datetime) -> None:
+        """Month pages, history index, feeds, API files, then the front page (linked pages first)."""
+        for key, members in snap.months.items():
+            self._ensure_pages(site, members)
+            span = days.month(key, self.zone)
+            self.writer.write(pages.month_path(key), pages.month_page(self.env, site, span, members))
         self.writer.write("history/index.html", pages.history_page(self.env, site, self._months()))
         feed = snap.pick(snap.feed)
-        self._ensure_pages(session, site, feed)
+        self._ensure_pages(site, feed)
         for path, text in pages.feeds(self.env, site, feed, now).items():
             self.writer.write(path, text)
         open_views = snap.pick(snap.open_ids)
@@ -137,22 +153,10 @@ class Builder:
                                    newest_maintenance=snap.pick(snap.newest_maintenance))
         for path, payload in docs.items():
             self.writer.write(f"api/v2/{path}", json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
-        past = self._past(session, snap, now)
-        self._ensure_pages(session, site, open_views + [v for _, members in past for v in members])
+        self._ensure_pages(site, open_views + [v for _, members in snap.past for v in members])
         self.writer.write("index.html", pages.front_page(
             self.env, site, indicator=api.indicator(snap.comps, open_views), comps=snap.comps,
-            open_views=open_views, days=past))
-
-    def _past(self, session: Session, snap: Snapshot, now: datetime) -> list[tuple[days.Span, list[IncidentView]]]:
-        """The last 14 local days with the incidents that began on each (windows yet to start excluded)."""
-        spans = days.past_days(now, self.zone, PAST_DAYS)
-        numbers = snapshot.starting_ids(session, spans[-1].start, spans[0].end)
-        missing = [n for n in numbers if n not in snap.views]
-        light = snapshot.incidents(session, public_url=self.config.public_url, wanted=missing, light=True)
-        views = snap.pick(numbers) + list(light.values()) if missing else snap.pick(numbers)
-        views = [v for v in views if v.status != "scheduled" and v.starts and v.starts <= now]
-        ordered = sorted(views, key=lambda v: (v.starts, v.id), reverse=True)
-        return [(span, [v for v in ordered if span.holds(v.starts)]) for span in spans]
+            open_views=open_views, days=snap.past))
 
     def _months(self) -> list[days.Span]:
         """The months that have a page on disk, newest first (so the index never links to a missing one)."""

@@ -11,6 +11,7 @@ from bot import db, service
 from bot.cli import main
 from bot.config import Config
 from bot.core import Core
+from bot.models import Thread
 from bot.views import Event, incident_url, incident_view, update_view
 from publishers.base import PublishError
 from publishers.statuspage import StatuspagePublisher
@@ -69,3 +70,20 @@ def test_site_build_command_rewrites_everything(config: Config, core: Core, data
     assert "files changed" in result.output and str(config.site_dir) in result.output
     assert "Built from the CLI" in (config.site_dir / "incidents/1/index.html").read_text()
     assert (config.site_dir / "api/v2/summary.json").is_file()
+
+
+def test_thread_links_arrive_after_other_channels_deliver(core: Core, publisher: StatuspagePublisher) -> None:
+    """When the forum records its thread after the page was written, the delivery hook adds the link."""
+    with db.transaction(core.sessions) as s:
+        incident_id = service.declare(s, title="Slow", body="Looking.", now=NOW).incident_id
+    publisher.refresh(incident_id, NOW)
+    page = Path(core.config.site_dir) / f"incidents/{incident_id}/index.html"
+    assert "Forum thread" not in page.read_text()
+    core.after_delivery(incident_id)
+    assert publisher.add_thread_links(incident_id) is False
+    with db.transaction(core.sessions) as s:
+        s.add(Thread(incident_id=incident_id, publisher="forum", first_id="5", last_id="5",
+                     url="https://forum.example.test/t/5?a=1&b=2", data={}))
+    core.after_delivery(incident_id)
+    assert 'href="https://forum.example.test/t/5?a=1&amp;b=2"' in page.read_text()
+    assert publisher.add_thread_links(incident_id) is False
