@@ -59,6 +59,10 @@ def build_core(config: Config, *, load_publishers: bool = True) -> Core:
         from handlers.receipts import install
 
         install(core)
+    if "statuspage" in reg.publishers:  # thread links reach incident pages once other channels have them
+        from publishers.statuspage import install as install_links
+
+        install_links(core)
     return core
 
 
