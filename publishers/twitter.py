@@ -13,6 +13,7 @@ recent tweets to keep the reply chain intact.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -26,6 +27,7 @@ from publishers import tweet_text
 from publishers.base import Publisher, Receipt, Rendered
 from publishers.twitter_client import classify, is_duplicate, make_client
 
+log = logging.getLogger(__name__)
 STATUS_URL = "https://x.com/i/web/status/{id}"
 RECENT = 50  # how many of the account's latest tweets a duplicate is looked for in
 
@@ -93,13 +95,18 @@ class TwitterPublisher(Publisher):
         return str(response.data["id"])
 
     def _recover(self, text: str) -> str | None:
-        """The id of our earlier tweet with this text (None if X no longer lists it)."""
+        """The id of our earlier tweet with this text; None if X no longer lists it or won't let us look
+        (some API access levels cannot read timelines): the tweet was sent either way."""
         try:
             if self._user_id is None:
                 self._user_id = str(self.client.get_me(user_auth=True).data.id)
             recent = self.client.get_users_tweets(self._user_id, max_results=RECENT, user_auth=True)
         except (tweepy.HTTPException, requests.RequestException) as exc:
-            raise classify(exc) from exc
+            error = classify(exc)
+            if error.retryable:
+                raise error from exc
+            log.warning("duplicate tweet counted as sent; its id is unknown: %s", error.message)
+            return None
         for tweet in recent.data or ():
             if tweet_text.same_post(text, tweet.text):
                 return str(tweet.id)

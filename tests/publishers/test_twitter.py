@@ -117,6 +117,23 @@ def test_duplicate_403_counts_as_sent_with_the_recovered_id(core: Core, twitter:
     assert len(api.chain(thread.last_id or "")) == 3
 
 
+def test_duplicate_counts_as_sent_even_when_the_timeline_is_closed(core: Core, twitter: TwitterPublisher,
+                                                                    api: FakeTwitter) -> None:
+    """If X won't show our timeline (403 on some access levels), a duplicate is still sent, id unknown."""
+    story = Story(core)
+    _, thread = deliver(twitter, story.declare(), None)
+    event = story.update("We found the cause.")
+    api.script("lost")
+    with pytest.raises(PublishError):
+        deliver(twitter, event, thread)
+    closed = Reply(403, {"title": "Forbidden", "type": "about:blank", "status": 403,
+                         "detail": "Your client app is not configured with the appropriate oauth1 app permissions"})
+    api.script(None, None, closed)  # the POST (duplicate), users/me, then the timeline
+    receipt, after = deliver(twitter, event, thread)
+    assert receipt.external_id is None and receipt.url is None and after.last_id == thread.last_id
+    assert sum("We found the cause." in t.text for t in api.tweets.values()) == 1
+
+
 def test_rate_limit_429_waits_for_the_reset(core: Core, twitter: TwitterPublisher, api: FakeTwitter) -> None:
     """A 429 is retryable after the seconds until x-rate-limit-reset."""
     api.script("429")
