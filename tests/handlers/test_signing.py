@@ -26,7 +26,7 @@ def test_slack_published_vector_verifies() -> None:
 
 def test_bad_signatures_are_401_and_write_nothing(served: Served) -> None:
     """Missing, wrong and five-minutes-old signatures are refused before any listener runs."""
-    before, calls = counts(served), len(served.fake.calls)
+    before = counts(served)
     body = served.slack.command_body("open Forged -m x", user="U_ALLOWED", channel="C_OPS")
     old = int(time.time()) - 301
     attempts = {
@@ -39,7 +39,8 @@ def test_bad_signatures_are_401_and_write_nothing(served: Served) -> None:
     for name, response in attempts.items():
         assert response.status_code == 401, name
     time.sleep(0.2)  # give any (wrongly) queued background work the chance to show up
-    assert counts(served) == before and len(served.fake.calls) == calls
+    assert counts(served) == before
+    assert not [c for c in served.fake.calls if "Forge" in str(c.params)]
     assert served.slack.post(body).status_code == 200  # the same body, properly signed, is accepted
 
 
