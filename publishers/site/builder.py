@@ -8,8 +8,10 @@ and written with no transaction open, so a long build never holds up a command.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -69,7 +71,7 @@ class Builder:
     def build(self, now: datetime, *, jobs: int = 1) -> int:
         """Rewrite every file from the database (incident pages on `jobs` processes); count of changes."""
         before = len(self.writer.written)
-        with self.writer.locked():
+        with self.writer.locked(), _collector_paused():
             with self.sessions() as session:
                 snap = self._snapshot(session, None, now)
             for view in snap.views.values():
@@ -164,6 +166,18 @@ class Builder:
         keys = [p.name for p in folder.iterdir() if p.is_dir() and (p / "index.html").is_file()] \
             if folder.is_dir() else []
         return [days.month(key, self.zone) for key in sorted(keys, reverse=True) if _is_month(key)]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a full build allocates (and keeps) many small objects."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _is_month(key: str) -> bool:

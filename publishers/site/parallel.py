@@ -6,6 +6,7 @@ with other threads (the worker, `herald serve`) builds with jobs=1.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable
 
@@ -36,9 +37,11 @@ def write_pages(write_page: PageWriter, writer: SiteWriter, views: list[Incident
         return
     global _share
     _share = (write_page, writer, views, jobs)
+    gc.freeze()  # children then leave the shared views' memory pages alone (no copy-on-write by the GC)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             for written in pool.map(_work, range(jobs)):
                 writer.written.extend(written)
     finally:
+        gc.unfreeze()
         _share = None
