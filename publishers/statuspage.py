@@ -60,8 +60,9 @@ class StatuspagePublisher(Publisher):
         return Receipt(external_id=f"{event.incident.id}/{event.update.number}/{event.revision}",
                        url=event.incident.url)
 
-    def refresh(self, incident_id: int, now: datetime | None = None) -> int:
-        """Rewrite what incident `incident_id` touches (also after another channel records its thread)."""
+    def refresh(self, incident_id: int | None, now: datetime | None = None) -> int:
+        """Rewrite what incident `incident_id` touches; None rewrites the front page, feeds and API only
+        (a scheduler can call `refresh(None)` after local midnight so The Past moves on a quiet day)."""
         try:
             return self.builder.refresh(incident_id, now or utcnow())
         except OSError as exc:

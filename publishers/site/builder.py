@@ -89,15 +89,16 @@ class Builder:
             self._write_all(site, snap, now)
         return len(self.writer.written) - before
 
-    def refresh(self, incident_id: int, now: datetime) -> int:
-        """Rewrite what a change to incident `incident_id` touches; returns how many files changed."""
+    def refresh(self, incident_id: int | None, now: datetime) -> int:
+        """Rewrite what a change to incident `incident_id` touches (None: the shared files only, e.g. at
+        local midnight so The Past moves on); returns how many files changed."""
         if not self.writer.exists("index.html"):
             return self.build(now)
         before = len(self.writer.written)
         with self.writer.locked():
             with self.sessions() as session:
-                snap = self._snapshot(session, {incident_id}, now)
-                view = snap.views.get(incident_id)
+                snap = self._snapshot(session, set() if incident_id is None else {incident_id}, now)
+                view = None if incident_id is None else snap.views.get(incident_id)
                 if view is not None and view.starts:
                     span = days.month(days.month_key(view.starts, self.zone), self.zone)
                     found = snapshot.starting_ids(session, span.start, span.end)

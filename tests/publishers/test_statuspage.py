@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,16 @@ def test_thread_links_arrive_after_other_channels_deliver(core: Core, publisher:
     core.after_delivery(incident_id)
     assert 'href="https://forum.example.test/t/5?a=1&amp;b=2"' in page.read_text()
     assert publisher.add_thread_links(incident_id) is False
+
+
+def test_a_quiet_day_moves_the_past_on(core: Core, publisher: StatuspagePublisher) -> None:
+    """refresh(None) the next day rewrites the shared files only, and The Past starts at the new day."""
+    sample(core)
+    publisher.build(NOW)
+    writer = publisher.builder.writer
+    before = len(writer.written)
+    publisher.refresh(None, NOW + timedelta(days=1))
+    written = writer.written[before:]
+    assert "index.html" in written and not any(p.startswith("incidents/") for p in written)
+    front = (Path(core.config.site_dir) / "index.html").read_text()
+    assert '<h3 class="day"><time datetime="2010-09-03">' in front
