@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from slack_sdk import WebClient
 from sqlalchemy import update
 
 from bot.db import transaction
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 _locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 _queued: set[int] = set()
 _queued_lock = threading.Lock()
+_drawn: dict[int, datetime] = {}  # incident → the updated_at its card last showed (in this process)
 
 
 def schedule(app: SlackApp, incident_id: int, channel: str | None) -> None:
@@ -40,14 +43,29 @@ def refresh(app: SlackApp, incident_id: int, channel: str | None) -> None:
         with _queued_lock:
             _queued.discard(incident_id)  # changes committed from now on queue a new refresh
         view, where = load(app.core, incident_id)
-        blocks, text = render_card(app.core, view)
         if where.slack_card_ts and where.slack_channel:
-            app.client.chat_update(channel=where.slack_channel, ts=where.slack_card_ts, text=text,
-                                   blocks=blocks)
+            edit(app.core, app.client, view, channel=where.slack_channel, ts=where.slack_card_ts)
         elif channel:
+            blocks, text = render_card(app.core, view)
             answer = app.client.chat_postMessage(channel=channel, text=text, blocks=blocks, unfurl_links=False)
             store(app.core, incident_id, slack_channel=answer["channel"], slack_card_ts=answer["ts"])
+            _drawn[incident_id] = view.updated_at
     receipts.draw(app.core, app.client, incident_id)
+
+
+def follow(core: Core, client: WebClient, incident_id: int) -> None:
+    """Edit the card after a change made outside Slack (CLI, scheduler), once per change in this process."""
+    with _locks[incident_id]:
+        view, where = load(core, incident_id)
+        if where.slack_card_ts and where.slack_channel and _drawn.get(incident_id) != view.updated_at:
+            edit(core, client, view, channel=where.slack_channel, ts=where.slack_card_ts)
+
+
+def edit(core: Core, client: WebClient, view: IncidentView, *, channel: str, ts: str) -> None:
+    """Edit the card in place to show `view`."""
+    blocks, text = render_card(core, view)
+    client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    _drawn[view.id] = view.updated_at
 
 
 def load(core: Core, incident_id: int) -> tuple[IncidentView, Incident]:
@@ -62,7 +80,9 @@ def load(core: Core, incident_id: int) -> tuple[IncidentView, Incident]:
 def store(core: Core, incident_id: int, **where: str) -> None:
     """Remember where the incident's card or receipts are."""
     with transaction(core.sessions) as session:
-        session.execute(update(Incident).where(Incident.id == incident_id).values(**where))
+        # updated_at stays: where Slack shows an incident is not a change to the incident
+        session.execute(update(Incident).where(Incident.id == incident_id)
+                        .values(**where, updated_at=Incident.updated_at))
 
 
 def render_card(core: Core, incident: IncidentView) -> tuple[list[dict[str, Any]], str]:

@@ -25,7 +25,7 @@ _locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 
 
 def install(core: Core) -> None:
-    """Redraw the receipts after every delivery outcome in this process (once per core)."""
+    """After every delivery outcome in this process: bring the card up to date, redraw the receipts."""
     from bot.slack_app import web_client
 
     if any(getattr(h, "herald_receipts", False) for h in core.delivery_hooks):
@@ -34,6 +34,9 @@ def install(core: Core) -> None:
     client = web_client(core.config)
 
     def redraw(hook_core: Core, incident_id: int) -> None:
+        from handlers.card import follow
+
+        follow(hook_core, client, incident_id)
         draw(hook_core, client, incident_id)
 
     redraw.herald_receipts = True  # type: ignore[attr-defined]

@@ -36,15 +36,17 @@ class FakeSlack:
     groups: dict[str, list[str]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     held: dict[str, threading.Event] = field(default_factory=dict)
+    held_text: dict[str, str] = field(default_factory=dict)
     failures: dict[str, tuple[int, str, dict[str, str]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
     url: str = ""
     socket_url: str = ""  # what apps.connections.open hands out (see tests/fakes/slack_socket.py)
 
-    def hold(self, method: str) -> threading.Event:
-        """Make `method` block (at most 15 s) until the returned event is set."""
+    def hold(self, method: str, containing: str = "") -> threading.Event:
+        """Make calls of `method` (whose parameters contain `containing`) block, at most 15 s, until released."""
         self.held[method] = threading.Event()
+        self.held_text[method] = containing
         return self.held[method]
 
     def fail(self, method: str, error: str, status: int = 200, headers: dict[str, str] | None = None) -> None:
@@ -120,7 +122,7 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
             call = Call(method, params)
             with fake.lock:
                 fake.calls.append(call)
-            if method in fake.held:
+            if method in fake.held and fake.held_text.get(method, "") in raw:
                 fake.held[method].wait(15)
             status, error, headers = fake.failures.get(method, (200, "", {}))
             answer = fake.answer(method, params) if method != "response_url" else {"ok": True}

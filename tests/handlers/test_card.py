@@ -57,14 +57,14 @@ def test_ack_never_waits_for_slack(served: Served) -> None:
     """With chat.update blocked, the HTTP answer to /incident update arrives before that call can finish."""
     number = opened(served, "Blocked Slack -m Start")
     wait_until(lambda: incident(served, number).slack_receipts_ts)
-    release = served.fake.hold("chat.update")
+    release = served.fake.hold("chat.update", containing="Slack+hangs")
     try:
-        reply = served.slack.command(f"update {number} -s identified -m While Slack hangs")
+        reply = served.slack.command(f"update {number} -s identified -m While Slack+hangs")
         assert reply.status_code == 200 and "Saved update 2" in reply.json()["text"]
-        ours = [c for c in served.fake.calls if c.method == "chat.update" and "While Slack hangs" in str(c.params)]
+        ours = [c for c in served.fake.calls if c.method == "chat.update" and "While Slack+hangs" in str(c.params)]
         assert not any(c.finished for c in ours)  # nothing of this update's Slack work was done before the ack
         blocked = wait_until(lambda: [c for c in served.fake.calls
-                                      if c.method == "chat.update" and "While Slack hangs" in str(c.params)])
+                                      if c.method == "chat.update" and "While Slack+hangs" in str(c.params)])
         assert not blocked[0].finished  # the work did start, after the answer, and is still held
     finally:
         release.set()

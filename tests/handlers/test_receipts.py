@@ -64,3 +64,15 @@ def test_no_card_no_receipts(core_with_slack: Core, fake: FakeSlack) -> None:
     number = execute(core_with_slack, grammar.parse("open CLI only -m x"), author="cli").incident.id  # type: ignore[union-attr]
     core_with_slack.after_delivery(number)
     assert len(fake.calls) == before
+
+
+def test_changes_made_outside_slack_edit_the_card(core_with_slack: Core, fake: FakeSlack) -> None:
+    """An update from the CLI (or the scheduler) edits the card once, when its delivery outcome arrives."""
+    core = core_with_slack
+    number = execute(core, grammar.parse("open Card follows -m x"), author="U1").incident.id  # type: ignore[union-attr]
+    store(core, number, slack_channel="C_FOLLOW", slack_card_ts="1700000000.888888")
+    execute(core, grammar.parse(f"update {number} -s monitoring -m From the terminal"), author="cli")
+    core.after_delivery(number)
+    core.after_delivery(number)
+    edits = [u for u in fake.of("chat.update") if u["ts"] == "1700000000.888888"]
+    assert len(edits) == 1 and "From the terminal" in str(edits[0]["blocks"]) and "Monitoring" in edits[0]["text"]
