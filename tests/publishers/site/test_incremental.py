@@ -32,7 +32,7 @@ def links_resolve(root: Path, paths: list[str]) -> list[str]:
 def test_one_update_rewrites_a_bounded_set_of_files(core: Core, publisher: StatuspagePublisher) -> None:
     """With 2,000 incidents, one update rewrites at most 16 files, its page first and the front page last."""
     seed(core, incidents=2000, now=NOW)
-    publisher.build(NOW, jobs=2)
+    publisher.build(NOW)
     root = Path(core.config.site_dir)
     assert len(list(root.glob("incidents/*/index.html"))) == 2000
     writer = publisher.builder.writer
@@ -47,6 +47,18 @@ def test_one_update_rewrites_a_bounded_set_of_files(core: Core, publisher: Statu
     assert "history.atom" in written and "api/v2/incidents.json" in written
     assert "A postscript: the cause was a full disk." in (root / "incidents/1990/index.html").read_text()
     assert links_resolve(root, written) == []
+
+
+def test_a_parallel_build_writes_every_page_once(core: Core, publisher: StatuspagePublisher) -> None:
+    """A build on two forked renderers writes every incident page and reports each path once."""
+    seed(core, incidents=500, now=NOW)
+    changed = publisher.build(NOW, jobs=2)
+    written = publisher.builder.writer.written
+    pages = [p for p in written if p.startswith("incidents/")]
+    assert len(pages) == len(set(pages)) == 500 and changed == len(written)
+    root = Path(core.config.site_dir)
+    assert all((root / p).read_text(encoding="utf-8").rstrip().endswith("</html>") for p in pages)
+    assert links_resolve(root, ["index.html"]) == []
 
 
 def test_links_never_point_at_missing_pages(core: Core, publisher: StatuspagePublisher) -> None:
