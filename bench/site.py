@@ -1,7 +1,8 @@
 """Status-site benchmark: full build of a synthetic history, then one incremental update on top.
 
 `python -m bench.site [--quick]` prints the figures; `run(quick)` returns them for bench/__main__.
-Full size: 10,000 incidents / 50,000 updates / 30 components (quick: 1,000 / 5,000).
+Full size: 10,000 incidents / 50,000 updates / 30 components (quick: 1,000 / 5,000). One update in
+five uses Markdown (emphasis and a link); the others are plain prose, as most status updates are.
 """
 
 from __future__ import annotations
@@ -46,8 +47,7 @@ def seed(url: str, *, incidents: int, per_incident: int = 5, components: int = 3
             links.append({"incident_id": n, "component_id": n % components + 1, "status": "operational"})
             for k in range(per_incident):
                 updates.append({"incident_id": n, "number": k + 1, "status": STATUSES[k % 5],
-                                "body": f"Update {k + 1} on incident {n}: we are *looking* at [the logs]"
-                                        f"(https://example.test/{n}) and will report back.",
+                                "body": _body(n, k),
                                 "display_at": start + timedelta(minutes=25 * k),
                                 "created_at": start + timedelta(minutes=25 * k), "event": "update",
                                 "revision": 0, "component_changes": []})
@@ -55,6 +55,13 @@ def seed(url: str, *, incidents: int, per_incident: int = 5, components: int = 3
         conn.execute(insert(AffectedComponent), links)
         conn.execute(insert(Update), updates)
     engine.dispose()
+
+
+def _body(n: int, k: int) -> str:
+    """Four plain-prose updates and one with Markdown (emphasis and a link) per incident."""
+    if k == 2:
+        return f"Update {k + 1} on incident {n}: we are *looking* at [the logs](https://example.test/{n})."
+    return f"We are investigating elevated errors on component {n % 30} (incident {n}, update {k + 1})."
 
 
 def measure(incidents: int) -> dict[str, Any]:

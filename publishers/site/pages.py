@@ -6,13 +6,13 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
 from bot.views import ComponentView, IncidentView
 from publishers.site.days import Span
+from publishers.site.prose import fast_markdown
 
 ASSETS = ("site.css", "tz.js")  # templates/site/static/<name> → /assets/<name>
 FEED_SIZE = 25  # entries per feed, as Statuspage's
@@ -42,7 +42,7 @@ def site_environment(env: Environment) -> Environment:
     """
     overlay = env.overlay(auto_reload=False)
     overlay.filters = dict(env.filters)  # an overlay shares the filter dict; this one must not leak out
-    overlay.filters["markdown"] = lru_cache(maxsize=8192)(env.filters["markdown"])
+    overlay.filters["markdown"] = fast_markdown(env.filters["markdown"])
     return overlay
 
 
