@@ -10,22 +10,23 @@ import random
 from datetime import datetime, timedelta
 
 
-def delay(*, attempt: int, base: float, cap: float, retry_after: float | None = None,
+def delay(*, attempt: int, base: float, cap: float, retry_after: float | None = None, floor: float = 0.0,
           rng: random.Random | None = None) -> float:
     """Seconds to wait after failed attempt number `attempt` (1 = the first try).
 
     A channel's own wait (Retry-After, x-rate-limit-reset, wait_seconds) is honoured as given, capped
     at `cap`; otherwise the wait is uniform in [0, min(cap, base·2^(attempt-1))] ("full jitter"), so
-    workers that failed together do not come back together.
+    workers that failed together do not come back together, but never shorter than `floor`: a
+    request that timed out may still be landing, and the retry must come late enough to see it.
     """
     if retry_after is not None:
         return min(max(retry_after, 0.0), cap)
     ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
-    return (rng or random).uniform(0.0, ceiling)
+    return max(floor, (rng or random).uniform(0.0, ceiling))
 
 
-def next_attempt(*, now: datetime, attempt: int, base: float, cap: float,
-                 retry_after: float | None = None, rng: random.Random | None = None) -> datetime:
+def next_attempt(*, now: datetime, attempt: int, base: float, cap: float, retry_after: float | None = None,
+                 floor: float = 0.0, rng: random.Random | None = None) -> datetime:
     """The instant of the next attempt after failed attempt number `attempt`."""
-    wait = delay(attempt=attempt, base=base, cap=cap, retry_after=retry_after, rng=rng)
+    wait = delay(attempt=attempt, base=base, cap=cap, retry_after=retry_after, floor=floor, rng=rng)
     return now + timedelta(seconds=wait)

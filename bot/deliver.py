@@ -110,8 +110,11 @@ def _record_failure(core: Core, row: Delivery, error: PublishError, now: datetim
     elif row.attempts >= config.max_attempts:
         row.state = "dead"
     else:
+        # Not sooner than one request timeout: a post that timed out may still land, and the channel's
+        # own duplicate check (Discourse topic scan, X duplicate content) must be able to see it.
         row.next_attempt_at = backoff.next_attempt(now=now, attempt=row.attempts, base=config.retry_base,
-                                                   cap=config.retry_cap, retry_after=error.retry_after)
+                                                   cap=config.retry_cap, retry_after=error.retry_after,
+                                                   floor=config.publish_timeout)
         return "retry"
     log.warning("delivery %s to %s is %s: %s", row.id, row.publisher, row.state, error.message)
     return row.state

@@ -56,23 +56,23 @@ class Worker:
         self.started: dict[int, float] = {}  # delivery id → monotonic time its publish began
 
     def fill(self) -> int:
-        """Claim due deliveries for every publisher lane with room and start them; how many started."""
-        started = 0
-        for publisher, busy in self.in_flight.items():
-            room = self.concurrency - len(busy)
-            if room <= 0:
-                continue
-            with db.transaction(self.core.sessions) as session:
-                ids = claim.claim(session, publisher=publisher, worker=self.name, now=self.now(),
-                                  lease=self.core.config.claim_lease, limit=room)
+        """Claim due deliveries for every publisher lane with room (one transaction), start them; how many."""
+        rooms = {p: self.concurrency - len(busy) for p, busy in self.in_flight.items()}
+        rooms = {p: room for p, room in rooms.items() if room > 0}
+        if not rooms:
+            return 0
+        with db.transaction(self.core.sessions) as session:
+            now, lease = self.now(), self.core.config.claim_lease
+            claimed = {p: claim.claim(session, publisher=p, worker=self.name, now=now, lease=lease, limit=room)
+                       for p, room in rooms.items()}
+        for publisher, ids in claimed.items():
             for delivery_id in ids:
                 with self.lock:
-                    busy.add(delivery_id)
+                    self.in_flight[publisher].add(delivery_id)
                     self.started[delivery_id] = time.monotonic()
                 threading.Thread(target=self._deliver, args=(publisher, delivery_id), daemon=True,
                                  name=f"herald-{publisher}-{delivery_id}").start()
-            started += len(ids)
-        return started
+        return sum(len(ids) for ids in claimed.values())
 
     def _deliver(self, publisher: str, delivery_id: int) -> None:
         outcome = "error"

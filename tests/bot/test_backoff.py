@@ -36,3 +36,10 @@ def test_next_attempt_is_now_plus_the_delay() -> None:
     """The next attempt's instant is an aware UTC time that far after now."""
     now = datetime(2010, 9, 2, 9, 3, tzinfo=UTC)
     assert backoff.next_attempt(now=now, attempt=2, base=10, cap=60, retry_after=30) == now + timedelta(seconds=30)
+
+
+def test_the_floor_keeps_a_retry_from_racing_a_request_still_in_flight() -> None:
+    """Jittered waits never fall below the floor (one request timeout); a channel's own wait is exact."""
+    rng = random.Random(3)
+    assert min(backoff.delay(attempt=1, base=10, cap=1800, floor=15, rng=rng) for _ in range(100)) == 15
+    assert backoff.delay(attempt=1, base=10, cap=1800, floor=15, retry_after=2) == 2

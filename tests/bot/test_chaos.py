@@ -16,24 +16,32 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.core import Core
-from bot.models import Delivery
+from bot import db, outbox, service
+from bot.config import load_config
+from bot.core import Core, build_core
+from bot.models import Delivery, Thread
 from tests.bot import worker_kit as kit
+from tests.conftest import make_env
+from tests.fakes.discourse import FakeDiscourse
 from tests.fakes.receiver import Receiver
+from tests.fakes.twitter import FakeTwitter
 
 INCIDENTS, UPDATES, KILLS = 20, 10, 5
 CHAOS = {"HERALD_CLAIM_LEASE": "3", "HERALD_MAX_ATTEMPTS": "1000", "HERALD_RETRY_BASE": "0.05",
          "HERALD_RETRY_CAP": "0.4", "HERALD_WORKER_CONCURRENCY": "6", "HERALD_SHUTDOWN_GRACE": "1",
-         "HERALD_TEST_RECEIVER_TIMEOUT": "0.3"}
+         "HERALD_PUBLISH_TIMEOUT": "0.3"}
 
 
 def produce(core: Core, ids: list[int], rng: random.Random) -> None:
-    """Declare the incidents, then post their updates round by round in a shuffled order."""
+    """Declare the incidents, then post their updates in rounds (a round per transaction, shuffled)."""
     for n in range(INCIDENTS):
         ids.append(kit.post(core, None, f"incident {n} declared"))
     for number in range(2, UPDATES + 1):
-        for incident in rng.sample(ids, len(ids)):
-            kit.post(core, incident, f"update {number} of #{incident}")
+        with db.transaction(core.sessions) as session:
+            for incident in rng.sample(ids, len(ids)):
+                service.post_update(session, incident_id=incident, body=f"update {number} of #{incident}",
+                                    publishers=core.publisher_names)
+        outbox.notify(core)
 
 
 def kill_and_restart(procs: list[subprocess.Popen[bytes]], env: dict[str, str], tmp_path: Path,
@@ -77,7 +85,7 @@ def run_chaos(database_url: str, tmp_path: Path, *, workers: int, seed: int) -> 
             producer.join(60)
             assert done.is_set()
             total = 2 * INCIDENTS * UPDATES
-            assert kit.wait_for(lambda: kit.states(core) == {"sent": total}, timeout=90), kit.states(core)
+            assert kit.wait_for(lambda: kit.states(core) == {"sent": total}, timeout=90, every=0.2), kit.states(core)
         finally:
             for proc in procs:
                 kit.stop(proc)
@@ -95,3 +103,42 @@ def test_chaos_exactly_once_in_order(database_url: str, tmp_path: Path) -> None:
 def test_chaos_four_postgres_workers(pg_url: str, tmp_path: Path) -> None:
     """Four worker processes on PostgreSQL, killed at random, still deliver exactly once in order."""
     run_chaos(pg_url, tmp_path, workers=4, seed=23)
+
+
+def test_chaos_with_the_twitter_and_forum_publishers(database_url: str, tmp_path: Path) -> None:
+    """Real Twitter and forum publishers against the fake X and Discourse under faults and SIGKILLs:
+    one tweet per update in one reply chain, one topic with one post per update, in order."""
+    incidents, updates = 6, 5
+    faults = {"rate": 0.3, "kinds": ("5xx", "429", "drop", "lost", "slow"), "slow_seconds": 0.5,
+              "wait_seconds": 0}
+    with FakeTwitter(seed=5, **faults) as x, FakeDiscourse(seed=6, **faults) as forum:
+        env = make_env(database_url, tmp_path, **{**CHAOS, **x.env(), **forum.env()},
+                       HERALD_PUBLISHERS="twitter,forum")
+        core = build_core(load_config(env))
+        procs = [kit.spawn(env, tmp_path, None, f"w{n}") for n in range(2)]
+        try:
+            ids = [kit.post(core, None, f"Outage number {n}") for n in range(incidents)]
+            for number in range(2, updates + 1):
+                for k, incident in enumerate(ids):
+                    kit.post(core, incident, f"Step {number} of outage {k}.")
+                    if k == 0 and number % 2:  # kill a worker now and then, mid-stream
+                        kit.stop(procs[number % 2], signal.SIGKILL)
+                        procs[number % 2] = kit.spawn(env, tmp_path, None, f"restart{number}")
+            done = kit.wait_for(lambda: kit.states(core) == {"sent": 2 * incidents * updates}, timeout=90)
+            assert done, kit.states(core)
+        finally:
+            for proc in procs:
+                kit.stop(proc)
+        assert len(x.faults.injected) >= 5 and len(forum.faults.injected) >= 5
+        assert sorted(x.posts_per_thread().values()) == [updates] * incidents
+        assert sorted(forum.posts_per_topic().values()) == [updates] * incidents
+        with core.sessions() as session:
+            threads = {(t.incident_id, t.publisher): t for t in session.scalars(select(Thread))}
+        for k, incident in enumerate(ids):
+            tweets = [t.text for t in x.chain(threads[(incident, "twitter")].last_id or "")]
+            topic = forum.topics[int(threads[(incident, "forum")].first_id or 0)]
+            posts = [forum.posts[p]["raw"] for p in topic["posts"]]
+            for number in range(2, updates + 1):
+                assert f"Step {number} of outage {k}." in tweets[number - 1]
+                assert f"Step {number} of outage {k}." in posts[number - 1]
+        core.engine.dispose()

@@ -42,7 +42,7 @@ def rx() -> Iterator[Receiver]:
 
 
 def core_for(database_url: str, tmp_path: Path, rx: Receiver, **env: Any) -> Core:
-    available, timeout = env.pop("available", None), env.pop("timeout", 2.0)
+    available, timeout = env.pop("available", None), env.pop("timeout", None)
     return kit.make_core(kit.settings(database_url, tmp_path, **env), rx, available=available, timeout=timeout)
 
 
@@ -111,7 +111,7 @@ def test_retryable_failures_end_dead_at_the_attempt_limit(database_url: str, tmp
     kit.post(core, None, "declared")
     for _ in range(5):
         step(worker)
-        clock.advance(1)
+        clock.advance(3)
     [row] = deliveries(core, "alpha")
     assert (row.state, row.attempts) == ("dead", 3) and "503" in (row.last_error or "")
     assert [d.state for d in deliveries(core, "beta")] == ["sent"]
@@ -160,7 +160,7 @@ def test_an_unexpected_plugin_error_is_retried_and_the_worker_lives(
     step(worker)
     [row] = deliveries(core, "alpha")
     assert (row.state, row.last_error) == ("pending", "RuntimeError: plugin bug")
-    clock.advance(1)
+    clock.advance(3)
     step(worker)
     assert [d.state for d in deliveries(core, "alpha")] == ["sent"] and calls == [1, 1]
 

@@ -26,7 +26,7 @@ CHANNELS = ("alpha", "beta")
 FAST = {  # short leases, waits and backoff so failures heal within a test's time
     "HERALD_PUBLISHERS": ",".join(CHANNELS), "HERALD_CLAIM_LEASE": "2", "HERALD_WORKER_POLL": "0.2",
     "HERALD_RETRY_BASE": "0.05", "HERALD_RETRY_CAP": "0.5", "HERALD_MAX_ATTEMPTS": "8",
-    "HERALD_SHUTDOWN_GRACE": "5", "HERALD_WORKER_CONCURRENCY": "4",
+    "HERALD_SHUTDOWN_GRACE": "5", "HERALD_WORKER_CONCURRENCY": "4", "HERALD_PUBLISH_TIMEOUT": "2",
 }
 
 
@@ -35,7 +35,7 @@ def settings(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
     return make_env(database_url, tmp_path, **{**FAST, **extra})
 
 
-def make_core(env: dict[str, str], receiver: Receiver, *, timeout: float = 2.0,
+def make_core(env: dict[str, str], receiver: Receiver, *, timeout: float | None = None,
               available: dict[str, type[Publisher]] | None = None) -> Core:
     """A core whose registry holds Alpha and Beta bound to `receiver` (no entry points needed)."""
     config = load_config(env)
@@ -78,16 +78,16 @@ def wait_for(check: Callable[[], bool], *, timeout: float = 20.0, every: float =
     return check()
 
 
-def spawn(env: dict[str, str], tmp_path: Path, receiver: Receiver, name: str) -> subprocess.Popen[bytes]:
-    """Start `herald worker --name NAME` delivering to `receiver`; its log goes to tmp_path."""
-    full = receiver_plugin.subprocess_env(env, tmp_path / "plugin", receiver.url)
+def spawn(env: dict[str, str], tmp_path: Path, receiver: Receiver | None, name: str) -> subprocess.Popen[bytes]:
+    """Start `herald worker --name NAME` (delivering to `receiver`, if given); its log goes to tmp_path."""
+    full = receiver_plugin.subprocess_env(env, tmp_path / "plugin", receiver.url if receiver else "")
     log = open(tmp_path / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
     return subprocess.Popen(receiver_plugin.worker_command(name), env=full, cwd=tmp_path,
                             stdout=log, stderr=subprocess.STDOUT)
 
 
 @contextmanager
-def workers(env: dict[str, str], tmp_path: Path, receiver: Receiver, count: int = 1,
+def workers(env: dict[str, str], tmp_path: Path, receiver: Receiver | None, count: int = 1,
             prefix: str = "w") -> Iterator[list[subprocess.Popen[bytes]]]:
     """`count` worker processes, stopped with SIGTERM (then SIGKILL) afterwards."""
     procs = [spawn(env, tmp_path, receiver, f"{prefix}{i}") for i in range(count)]

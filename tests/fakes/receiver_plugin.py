@@ -19,7 +19,7 @@ from bot.views import Event, ThreadView
 from publishers.base import Publisher, PublishError, Receipt, Rendered
 
 REPO = Path(__file__).resolve().parents[2]
-URL_ENV, TIMEOUT_ENV = "HERALD_TEST_RECEIVER_URL", "HERALD_TEST_RECEIVER_TIMEOUT"
+URL_ENV = "HERALD_TEST_RECEIVER_URL"
 
 
 class ReceiverPublisher(Publisher):
@@ -28,7 +28,7 @@ class ReceiverPublisher(Publisher):
     name: ClassVar[str] = "receiver"
     label: ClassVar[str] = "Receiver"
     url: ClassVar[str | None] = None  # set in-process; subprocesses read HERALD_TEST_RECEIVER_URL
-    timeout: ClassVar[float | None] = None
+    timeout: ClassVar[float | None] = None  # default: HERALD_PUBLISH_TIMEOUT
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)
@@ -41,7 +41,7 @@ class ReceiverPublisher(Publisher):
     def publish(self, event: Event, rendered: Rendered, thread: ThreadView | None) -> Receipt:
         """POST with an idempotency key per (incident, update, revision); map failures like real APIs."""
         base = self.url or os.environ[URL_ENV]
-        timeout = self.timeout or float(os.environ.get(TIMEOUT_ENV, "2"))
+        timeout = self.timeout or self.context.config.publish_timeout
         body = {"incident": event.incident.id, "update": event.update.number, "revision": event.revision,
                 "parent": thread.last_id if thread else None, "text": rendered.text}
         key = f"{event.incident.id}:{event.update.number}:{event.revision}"
@@ -70,7 +70,7 @@ class Beta(ReceiverPublisher):
     label = "Beta"
 
 
-def classes(url: str, *, timeout: float = 2.0) -> dict[str, type[Publisher]]:
+def classes(url: str, *, timeout: float | None = None) -> dict[str, type[Publisher]]:
     """Alpha and Beta bound to the receiver at `url`, for registry.load(available=…)."""
     attrs: dict[str, Any] = {"url": url, "timeout": timeout}
     return {"alpha": type("BoundAlpha", (Alpha,), attrs), "beta": type("BoundBeta", (Beta,), attrs)}
