@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -113,6 +114,26 @@ def serve_cmd(ctx: click.Context, port: int | None, host: str, worker: bool) -> 
 
     logging.getLogger("herald").setLevel(logging.INFO)
     serve(config_from(ctx), host=host, port=port, worker=worker)
+
+
+@main.command("demo")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("herald-demo"),
+              show_default=True, help="Where the demo's database, site and sandbox go (replaced).")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port of the local site.")
+@click.option("--serve/--no-serve", default=True, help="Serve the site when the replay is done.")
+@click.pass_context
+def demo_cmd(ctx: click.Context, folder: Path, port: int, serve: bool) -> None:
+    """Replay FoxyCart's 2010 status history through Herald and serve the result on 127.0.0.1."""
+    from bot.demo import run_demo
+    from bot.templating import render
+
+    result = run_demo(config_from(ctx), folder=folder, port=port)
+    click.echo(render(result["core"].templates, "cli/demo.j2", r=result, serve=serve))
+    if serve:
+        from bot.serve import serve as serve_web
+
+        logging.getLogger("herald").setLevel(logging.INFO)
+        serve_web(result["config"], host="127.0.0.1", port=port, worker=True)
 
 
 @main.command("retry")

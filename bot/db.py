@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -18,7 +19,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        _serialize_sqlite_writers(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -32,9 +33,31 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
-    # Take the write lock at BEGIN so concurrent writers queue instead of failing mid-transaction.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+def _serialize_sqlite_writers(engine: Engine) -> None:
+    """Queue this process's transactions on a lock, then take SQLite's write lock at BEGIN.
+
+    BEGIN IMMEDIATE makes concurrent writers wait instead of failing mid-transaction; the in-process
+    lock makes threads wait on each other without SQLite's sleep-and-retry busy loop (which made a
+    busy worker spend most of its time asleep). Other processes still meet the 30 s busy timeout.
+    """
+    lock = threading.RLock()
+
+    def begin(conn: Any) -> None:
+        lock.acquire()
+        conn.info["herald_lock"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except Exception:
+            release(conn)
+            raise
+
+    def release(conn: Any) -> None:
+        if conn.info.pop("herald_lock", False):
+            lock.release()
+
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", release)
+    event.listen(engine, "rollback", release)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -8,14 +8,21 @@ forum threads read as they would have had Herald run the page in 2010.
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from bot import grammar
+from sqlalchemy import func, select
+
+from bot import db, grammar, outbox
 from bot.commands import execute
-from bot.core import Core
+from bot.config import Config
+from bot.core import Core, build_core
+from bot.models import Delivery, Incident, utcnow
 from bot.times import parse_time
 
 ANNOUNCE_AHEAD = timedelta(days=1)  # the seed does not say when windows were announced
@@ -86,3 +93,63 @@ def replay(core: Core, history: dict[str, Any] | None = None) -> int:
     for step in sorted(steps, key=lambda s: (s.at, _order(s.text))):
         execute(core, grammar.parse(step.text), author="demo", now=step.at + timedelta(minutes=1))
     return len(steps)
+
+
+AS_OF = "2010-09-02 08:02 -07:00"  # the seed page was captured then; the site is built as of that moment
+
+
+def demo_config(base: Config, folder: Path, port: int) -> Config:
+    """The demo's settings: a fresh SQLite file, Los Angeles time, 12-hour clock, sandboxed channels."""
+    page = load_history()["page"]
+    return base.model_copy(update={
+        "database_url": f"sqlite:///{folder / 'herald.db'}", "timezone": "America/Los_Angeles", "clock": 12,
+        "page_name": page["name"], "components": ",".join(page["components"]), "sandbox": True,
+        "site_dir": folder / "site", "sandbox_dir": folder / "sandbox", "publishers": None,
+        "public_url": f"http://127.0.0.1:{port}", "templates_dir": None,
+    })
+
+
+def drain(core: Core, *, timeout: float = 300.0) -> int:
+    """Run a worker until no delivery is pending or in flight; returns how many were sent."""
+    from bot.worker import Worker
+
+    worker = Worker(core, name="demo")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        worker.turn()
+        if not any(worker.in_flight.values()) and _pending(core) == 0:
+            break
+        outbox.wake.wait(0.05)
+    with core.sessions() as session:
+        return session.scalar(select(func.count(Delivery.id)).where(Delivery.state == "sent")) or 0
+
+
+def _pending(core: Core) -> int:
+    with core.sessions() as session:
+        return session.scalar(select(func.count(Delivery.id)).where(Delivery.state == "pending")) or 0
+
+
+def run_demo(base: Config, *, folder: Path, port: int) -> dict[str, Any]:
+    """Replay the history into a fresh database under `folder`, deliver everything, build the site."""
+    from publishers.statuspage import StatuspagePublisher
+
+    for name in ("herald.db", "herald.db-wal", "herald.db-shm"):
+        (folder / name).unlink(missing_ok=True)
+    for sub in ("site", "sandbox"):
+        shutil.rmtree(folder / sub, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    config = demo_config(base, folder, port)
+    db.upgrade(config.database_url)
+    core = build_core(config)
+    started = time.perf_counter()
+    commands = replay(core)
+    sent = drain(core)
+    page = core.registry.get("statuspage")
+    as_of = parse_time(AS_OF, clock=core.clock, now=utcnow())
+    if isinstance(page, StatuspagePublisher):
+        page.build(as_of)
+    with core.sessions() as session:
+        kinds = dict(session.execute(select(Incident.kind, func.count()).group_by(Incident.kind)).all())
+    return {"commands": commands, "deliveries": sent, "seconds": round(time.perf_counter() - started, 1),
+            "incidents": kinds.get("incident", 0), "maintenance": kinds.get("maintenance", 0),
+            "config": config, "core": core, "channels": core.publisher_names}
