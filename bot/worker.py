@@ -51,7 +51,7 @@ class Worker:
         self.in_flight: dict[str, set[int]] = {name: set() for name in core.publisher_names}
         self.lock = threading.Lock()
         self.outcomes: dict[str, int] = {}
-        self.scheduled_at = 0.0  # monotonic time of the next scheduler run
+        self.jobs_at: datetime | None = None  # when (by self.now) the scheduler last ran
         self.renewed_at = time.monotonic()
         self.started: dict[int, float] = {}  # delivery id → monotonic time its publish began
 
@@ -122,9 +122,10 @@ class Worker:
     def turn(self) -> float:
         """One turn of the loop: scheduled jobs, then claims; returns how long to wait before the next."""
         outbox.wake.clear()  # cleared before looking, so work that arrives meanwhile is not missed
-        if time.monotonic() >= self.scheduled_at:  # jobs are due by the minute: once per poll is plenty
-            self.scheduled_at = time.monotonic() + self.core.config.worker_poll
-            run_scheduler(self.core, now=self.now())
+        now = self.now()  # jobs are due by the minute: once per poll (of this worker's clock) is plenty
+        if self.jobs_at is None or abs((now - self.jobs_at).total_seconds()) >= self.core.config.worker_poll:
+            self.jobs_at = now
+            run_scheduler(self.core, now=now)
         self.renew()
         self.fill()
         return self.wait_time()
