@@ -95,7 +95,8 @@ def threads(config: Config) -> dict[int, dict[str, list[dict[str, Any]]]]:
     for path in sorted(config.sandbox_dir.glob("*/incident-*.jsonl")):
         number = int(path.stem.split("-")[1])
         found.setdefault(number, {})[path.parent.name] = read_posts(path)
-    return dict(sorted(found.items()))
+    order = {"twitter": 0, "forum": 1, "slack": 2}
+    return {n: dict(sorted(ch.items(), key=lambda kv: order.get(kv[0], 9))) for n, ch in sorted(found.items())}
 
 
 def write_page(context: PublisherContext) -> None:
