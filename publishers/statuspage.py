@@ -19,12 +19,11 @@ from bot.templating import render
 from bot.views import Event, ThreadView
 from publishers.base import Publisher, PublisherContext, PublishError, Receipt, Rendered
 from publishers.site.builder import Builder
-from publishers.site.pages import incident_path
+from publishers.site.pages import LINKED, incident_path
 
 if TYPE_CHECKING:
     from bot.core import Core
 
-LINKED = ("forum", "twitter")  # channels whose threads the incident page links to
 
 
 class StatuspagePublisher(Publisher):

@@ -16,6 +16,7 @@ from publishers.site.prose import fast_markdown
 
 ASSETS = ("site.css", "tz.js")  # templates/site/static/<name> → /assets/<name>
 FEED_SIZE = 25  # entries per feed, as Statuspage's
+LINKED = ("forum", "twitter")  # channels whose threads an incident page links to
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,15 @@ def _render(env: Environment, name: str, **context: object) -> str:
     return env.get_template(f"site/{name}").render(**context)
 
 
+def thread_links(i: IncidentView) -> list[tuple[str, str]]:
+    """(channel, URL) of the incident's forum topic and tweet thread, web links only."""
+    found = [(name, i.threads[name].url) for name in LINKED if name in i.threads]
+    return [(name, url) for name, url in found if url and url.startswith(("https://", "http://"))]
+
+
 def incident_page(env: Environment, site: SiteInfo, i: IncidentView) -> str:
     """An incident's page: facts, links elsewhere, full timeline with edits."""
-    return _render(env, "incident.html.j2", site=site, root="../../", i=i)
+    return _render(env, "incident.html.j2", site=site, root="../../", i=i, links=thread_links(i))
 
 
 def _grouped(comps: list[ComponentView]) -> list[tuple[str | None, list[ComponentView]]]:

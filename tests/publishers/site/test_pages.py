@@ -6,13 +6,16 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot import db, service
 from bot.config import load_config
 from bot.core import Core, build_core
+from bot.models import Thread
 from publishers.base import PublisherContext
 from publishers.statuspage import StatuspagePublisher
 from tests.conftest import make_env
-from tests.publishers.site.conftest import NOW
+from tests.publishers.site.conftest import NOW, sample
 
 
 def read(core: Core, path: str) -> str:
@@ -97,3 +100,14 @@ def test_front_page_stays_small(database_url: str, tmp_path: Path) -> None:
     assert read(core, "index.html").count("<li><span class=\"cname\">") == 20
     core.engine.dispose()
     assert size < 60_000
+
+
+def test_only_web_thread_links_are_linked(core: Core, publisher: StatuspagePublisher) -> None:
+    """A thread URL that is not http(s) (say `javascript:`) is never put in a link."""
+    numbers = sample(core)
+    with db.transaction(core.sessions) as s:
+        for thread in s.scalars(select(Thread).where(Thread.incident_id == numbers["live"])):
+            thread.url = "javascript:alert(1)" if thread.publisher == "forum" else thread.url
+    publisher.build(NOW)
+    html = read(core, f"incidents/{numbers['live']}/index.html")
+    assert "javascript:" not in html and "Forum thread" not in html and "Tweet thread" in html
