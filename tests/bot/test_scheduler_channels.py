@@ -15,7 +15,7 @@ from bot.config import load_config
 from bot.core import Core, build_core
 from bot.models import Delivery
 from bot.worker import Worker
-from tests.bot.scheduling import END, MIN, T, schedule
+from tests.bot.scheduling import END, MIN, T, incident, jobs_of, schedule
 from tests.bot.worker_kit import wait_for
 from tests.conftest import make_env
 from tests.fakes.discourse import FakeDiscourse
@@ -81,6 +81,7 @@ def test_every_channel_shows_each_transition_with_spec_times(world: World) -> No
     world.at(T - timedelta(hours=1))
     assert "begins in 1 h, " + WINDOW in world.page(f"incidents/{number}/index.html")
     world.at(T)
+    assert incident(world.core, number).status == "in_progress", jobs_of(world.core, number)
     present = world.section("The Present")
     assert "DB upgrade" in present and "under maintenance" in present.lower()
     assert "no scheduled maintenance" in world.section("The Future")
