@@ -47,7 +47,7 @@ def post_update(session: Session, *, incident_id: int, status: str | None = None
                 publishers: Sequence[str] = (), now: datetime | None = None) -> Update:
     """Post an update; after resolution it is a postscript that cannot change the status."""
     now = now or utcnow()
-    incident = get_incident(session, incident_id)
+    incident = get_incident(session, incident_id, lock=True)
     when = _after_start(incident, _not_future(at, now) or now)
     event = "update"
     if not incident.is_open:
@@ -72,7 +72,7 @@ def resolve(session: Session, *, incident_id: int, body: str = "", at: datetime 
             author: str | None = None, publishers: Sequence[str] = (), now: datetime | None = None) -> Update:
     """Resolve an incident; its components return to operational."""
     now = now or utcnow()
-    incident = get_incident(session, incident_id)
+    incident = get_incident(session, incident_id, lock=True)
     if incident.kind != "incident":
         raise InvalidTransition(f"#{incident.id} is a maintenance window: use complete, not resolve")
     if not incident.is_open:
@@ -147,7 +147,7 @@ def edit_update(session: Session, *, incident_id: int, number: int | None = None
                 now: datetime | None = None) -> Update:
     """Correct an update's text, keeping the old text, and queue the correction everywhere it went."""
     now = now or utcnow()
-    incident = get_incident(session, incident_id)
+    incident = get_incident(session, incident_id, lock=True)
     if not incident.updates:
         raise NotFound(f"#{incident.id} has no updates to edit")
     update = incident.updates[-1] if number is None else _update_number(incident, number)
@@ -160,9 +160,10 @@ def edit_update(session: Session, *, incident_id: int, number: int | None = None
     return update
 
 
-def get_incident(session: Session, incident_id: int) -> Incident:
+def get_incident(session: Session, incident_id: int, *, lock: bool = False) -> Incident:
     """The incident numbered `incident_id`, or NotFound."""
-    incident = session.get(Incident, incident_id)
+    # A write locks the row (PostgreSQL) so two commands on one incident take turns, not numbers.
+    incident = session.get(Incident, incident_id, with_for_update=lock or None)
     if incident is None:
         raise NotFound(f"there is no incident #{incident_id}")
     return incident
@@ -278,7 +279,7 @@ def _after_start(incident: Incident, at: datetime) -> datetime:
 
 
 def _maintenance(session: Session, incident_id: int) -> Incident:
-    incident = get_incident(session, incident_id)
+    incident = get_incident(session, incident_id, lock=True)
     if incident.kind != "maintenance":
         raise InvalidTransition(f"#{incident.id} is an incident, not a maintenance window")
     return incident

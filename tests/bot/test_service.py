@@ -191,3 +191,25 @@ def test_list_filters(core: Core) -> None:
         assert [i.id for i in service.list_incidents(s, which="open")] == [open_one]
         assert [i.id for i in service.list_incidents(s, which="upcoming")] == [upcoming]
         assert len(service.list_incidents(s, which="all")) == 2
+
+
+def test_concurrent_updates_to_one_incident_take_turns(pg_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Eight simultaneous updates on PostgreSQL all land, numbered 2…9, none refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.config import load_config
+    from bot.core import build_core
+    from tests.conftest import make_env
+
+    core = build_core(load_config(make_env(pg_url, tmp_path)))
+    number = declare(core)
+
+    def post(i: int) -> int:
+        with transaction(core.sessions) as s:
+            return service.post_update(s, incident_id=number, body=f"update {i}", publishers=CHANNELS,
+                                       now=T0 + timedelta(hours=1)).number
+
+    with ThreadPoolExecutor(8) as pool:
+        numbers = sorted(pool.map(post, range(8)))
+    core.engine.dispose()
+    assert numbers == list(range(2, 10))
