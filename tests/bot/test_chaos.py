@@ -92,8 +92,10 @@ def run_chaos(database_url: str, tmp_path: Path, *, workers: int, seed: int) -> 
                 kit.stop(proc)
         assert codes == [-signal.SIGKILL] * KILLS
         assert {"5xx", "429", "slow", "drop", "lost"} <= set(rx.faults.injected) and rx.replays > 0
-        check_exactly_once_in_order(core, rx, ids)
-        core.engine.dispose()
+        try:
+            check_exactly_once_in_order(core, rx, ids)
+        finally:
+            kit.dispose_all()
 
 
 def test_chaos_exactly_once_in_order(database_url: str, tmp_path: Path) -> None:
@@ -132,6 +134,7 @@ def test_chaos_with_the_twitter_and_forum_publishers(database_url: str, tmp_path
         finally:
             for proc in procs:
                 kit.stop(proc)
+            core.engine.dispose()
         assert len(x.faults.injected) >= 5 and len(forum.faults.injected) >= 5
         assert sorted(x.posts_per_thread().values()) == [updates] * incidents
         assert sorted(forum.posts_per_topic().values()) == [updates] * incidents
@@ -144,4 +147,3 @@ def test_chaos_with_the_twitter_and_forum_publishers(database_url: str, tmp_path
             for number in range(2, updates + 1):
                 assert f"Step {number} of outage {k}." in tweets[number - 1]
                 assert f"Step {number} of outage {k}." in posts[number - 1]
-        core.engine.dispose()

@@ -15,6 +15,13 @@ from tests.bot import worker_kit as kit
 from tests.fakes.receiver import Receiver
 
 
+@pytest.fixture(autouse=True)
+def _close_pools() -> Iterator[None]:
+    """Idle pooled connections hold no locks, but they would add up to PostgreSQL's connection limit."""
+    yield
+    kit.dispose_all()
+
+
 @pytest.fixture
 def rx() -> Iterator[Receiver]:
     with Receiver() as receiver:

@@ -23,6 +23,7 @@ from tests.fakes import receiver_plugin
 from tests.fakes.receiver import Receiver
 
 CHANNELS = ("alpha", "beta")
+made: list[Core] = []
 FAST = {  # short leases, waits and backoff so failures heal within a test's time
     "HERALD_PUBLISHERS": ",".join(CHANNELS), "HERALD_CLAIM_LEASE": "2", "HERALD_WORKER_POLL": "0.2",
     "HERALD_RETRY_BASE": "0.05", "HERALD_RETRY_CAP": "0.5", "HERALD_MAX_ATTEMPTS": "8",
@@ -43,7 +44,14 @@ def make_core(env: dict[str, str], receiver: Receiver, *, timeout: float | None 
     context = PublisherContext(config=config, templates=core.templates, clock=core.clock, sessions=core.sessions)
     available = available or receiver_plugin.classes(receiver.url, timeout=timeout)
     core.registry = registry.load(config, context, available=available)
+    made.append(core)
     return core
+
+
+def dispose_all() -> None:
+    """Close the connection pools of every core make_core built (a test's fixture calls this)."""
+    while made:
+        made.pop().engine.dispose()
 
 
 def post(core: Core, incident: int | None, body: str, *, now: datetime | None = None) -> int:
