@@ -1,10 +1,11 @@
 """The delivery worker: claims due outbox rows and publishes them, each publisher in its own lane.
 
 Each enabled publisher gets up to HERALD_WORKER_CONCURRENCY deliveries in flight, each on its own
-daemon thread, claimed separately; so a channel that hangs or fails only fills its own lane and never
-delays another channel. The loop wakes on `outbox.wake` (set in-process by `outbox.notify`, by
-PostgreSQL NOTIFY through bot.wakeup, and by every finished delivery), when the next retry falls due,
-or after HERALD_WORKER_POLL seconds at most. Once per turn it also runs bot.scheduler's due jobs.
+daemon thread, with a claim of its own per lane; so a channel that hangs or fails only fills its own
+lane and never delays another channel. The loop wakes on `outbox.wake` (set in-process by
+`outbox.notify`, by PostgreSQL NOTIFY through bot.wakeup, and by every finished delivery), when the
+next retry falls due, or after HERALD_WORKER_POLL seconds at most. Once per poll it also runs
+bot.scheduler's due jobs and renews the leases of the deliveries in flight.
 
 Stopping (SIGTERM/SIGINT for `herald worker`, `stop.set()` for a thread) claims nothing more, lets
 deliveries in flight finish for up to HERALD_SHUTDOWN_GRACE seconds, then releases what is left.
@@ -158,7 +159,7 @@ class Worker:
             with db.transaction(self.core.sessions) as session:
                 released = claim.release(session, ids=left, worker=self.name)
             log.warning("worker %s released %d unfinished deliveries", self.name, released)
-        log.info("worker %s stopped", self.name)
+        log.info("worker %s stopped; outcomes: %s", self.name, self.outcomes or "none")
 
 
 def run_scheduler(core: Core, *, now: datetime) -> int:

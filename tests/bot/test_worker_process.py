@@ -49,7 +49,7 @@ def test_sigterm_lets_the_delivery_in_flight_finish(database_url: str, tmp_path:
         rx.release("alpha")
         assert proc.wait(15) == 0
     assert kit.states(core) == {"sent": 4} and rx.chain("alpha", incident) == [(1, 0), (2, 0)]
-    assert "w0 stopped" in (tmp_path / "w0.log").read_text()
+    assert "w0 stopped; outcomes: {'sent': 4}" in (tmp_path / "w0.log").read_text()
 
 
 def test_a_killed_workers_claim_is_taken_over_once_its_lease_ends(
