@@ -10,6 +10,7 @@ PostgreSQL. Peak RSS is VmHWM of each worker process, read from /proc before it 
 
 from __future__ import annotations
 
+import random
 import statistics
 import tempfile
 import time
@@ -53,11 +54,17 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def measure_latency(core: Core, rx: Receiver, count: int) -> dict[str, float]:
-    """Post `count` updates one at a time; commit → receipt latency over both channels."""
+    """Post `count` updates one at a time, at random gaps; commit → receipt latency over both channels.
+
+    The gaps (50–250 ms) let the worker go idle between probes, as between real updates; without them
+    the next probe would be claimed on the back of the previous one and a polling worker looks fast.
+    """
     samples: list[float] = []
+    gaps = random.Random(7)
     incident = kit.post(core, None, "latency probe")
     kit.wait_for(lambda: rx.count() == 2, timeout=30)
     for n in range(count):
+        time.sleep(gaps.uniform(0.05, 0.25))
         before = rx.count()
         with db.transaction(core.sessions) as session:
             service.post_update(session, incident_id=incident, body=f"probe {n}", publishers=core.publisher_names)
