@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.core import Core
     from bot.slack_app import SlackApp
 
+BURST = 0.25  # seconds a card refresh waits for more changes to the same incident
 _locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 _queued: set[int] = set()
 _queued_lock = threading.Lock()
@@ -27,12 +28,18 @@ _drawn: dict[int, datetime] = {}  # incident → the updated_at its card last sh
 
 
 def schedule(app: SlackApp, incident_id: int, channel: str | None) -> None:
-    """Queue a refresh for after the response; a refresh already waiting will draw this change too."""
+    """Queue a refresh for shortly after the response; a refresh already waiting will draw this change too.
+
+    The short wait lets a burst of commands on one incident share one card edit (Slack rate-limits
+    chat.update, and the edits would otherwise compete with the next acks for the CPU).
+    """
     with _queued_lock:
         if incident_id in _queued:
             return
         _queued.add(incident_id)
-    app.later(refresh, app, incident_id, channel)
+    timer = threading.Timer(BURST, app.later, args=(refresh, app, incident_id, channel))
+    timer.daemon = True
+    timer.start()
 
 
 def refresh(app: SlackApp, incident_id: int, channel: str | None) -> None:

@@ -47,9 +47,13 @@ def test_receipts_follow_the_outbox(served: Served) -> None:
     stored = wait_until(lambda: incident(served, number).slack_receipts_ts and incident(served, number))
     threaded = [p for p in served.fake.of("chat.postMessage") if p.get("thread_ts") == stored.slack_card_ts]
     assert len(threaded) == 1 and threaded[0]["text"].startswith("Update 1: Status page")
-    done = wait_until(lambda: [u for u in served.fake.of("chat.update")
-                               if u["ts"] == stored.slack_receipts_ts and "Status page ✓" in u["text"]])
-    assert f"/incidents/{number}/|link>" in done[-1]["text"]
+
+    def shown() -> list[str]:  # the receipts as posted, then as edited in place
+        edits = [u["text"] for u in served.fake.of("chat.update") if u["ts"] == stored.slack_receipts_ts]
+        return [threaded[0]["text"], *edits]
+
+    done = wait_until(lambda: "Status page ✓" in shown()[-1] and shown())
+    assert f"/incidents/{number}/|link>" in done[-1]
     assert (served.site / "incidents" / str(number) / "index.html").exists()
 
 
