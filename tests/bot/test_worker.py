@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot import outbox
+from bot import grammar, outbox
 from bot.cli import main
+from bot.commands import execute
 from bot.core import Core
 from bot.models import Delivery, Thread, utcnow
 from bot.worker import Worker, start_thread
@@ -255,3 +256,17 @@ def test_a_slow_publish_keeps_its_lease_alive(database_url: str, tmp_path: Path,
         stop.set()
         thread.join(10)
     assert len(rx.requests) == 1 and rx.replays == 0
+
+
+def test_incident_retry_wakes_the_worker(database_url: str, tmp_path: Path, rx: Receiver) -> None:
+    """`/incident retry` re-queues a failed delivery and wakes an idle worker at once (its poll is 60 s)."""
+    rx.refusing.add("alpha")
+    core = core_for(database_url, tmp_path, rx, HERALD_WORKER_POLL="60", HERALD_PUBLISHERS="alpha")
+    thread, stop = start_thread(core)
+    incident = kit.post(core, None, "declared")
+    assert kit.wait_for(lambda: kit.states(core) == {"failed": 1})
+    rx.refusing.clear()
+    outcome = execute(core, grammar.parse(f"retry {incident}"), author="U1")
+    assert outcome.requeued == 1 and kit.wait_for(lambda: kit.states(core) == {"sent": 1}, timeout=20)
+    stop.set()
+    thread.join(10)
