@@ -90,14 +90,14 @@ def _run(core: Core, session: Session, command: g.Command, author: str | None, n
     if update.revision == 0:  # a new update (not an edit) moves the window's or incident's jobs
         jobs.after_update(session, update, config=core.config, now=now)
     session.flush()
-    session.refresh(update.incident)
     out.action = type(command).__name__.lower()
-    out.incident = incident_view(update.incident, core.config.public_url)
     out.update_number = update.number
-    rows = outbox.summary(session, update.incident_id)
-    out.deliveries = {update.incident_id: [d for d in rows if d["update"] == update.number]}
-    if out.dry_run:
+    out.deliveries = {update.incident_id: outbox.summary(session, update.incident_id, update_id=update.id)}
+    if out.dry_run:  # a preview renders with the whole incident, as the channels will see it
+        out.incident = incident_view(update.incident, core.config.public_url)
         out.previews = preview(core, out.incident, update)
+    else:  # the reply needs only this update: its cost must not grow with the incident's history
+        out.incident = incident_view(update.incident, core.config.public_url, updates=(update,))
 
 
 def _publish(core: Core, session: Session, command: g.Command, author: str | None,

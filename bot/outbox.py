@@ -27,10 +27,13 @@ def notify(core: Core) -> None:
             conn.commit()
 
 
-def summary(session: Session, incident_id: int) -> list[dict[str, Any]]:
-    """Each delivery of an incident: update number, publisher, revision, state, attempts, error, URL."""
-    rows = session.execute(select(Delivery, Update.number).join(Update, Delivery.update_id == Update.id)
-                           .where(Delivery.incident_id == incident_id).order_by(Delivery.id))
+def summary(session: Session, incident_id: int, *, update_id: int | None = None) -> list[dict[str, Any]]:
+    """Each delivery of an incident (or of one update): number, publisher, revision, state, error, URL."""
+    query = (select(Delivery, Update.number).join(Update, Delivery.update_id == Update.id)
+             .where(Delivery.incident_id == incident_id).order_by(Delivery.id))
+    if update_id is not None:
+        query = query.where(Delivery.update_id == update_id)
+    rows = session.execute(query)
     return [  # the update number comes from the join: one query, not one per delivery
         {"update": number, "publisher": d.publisher, "revision": d.revision, "state": d.state,
          "attempts": d.attempts, "error": d.last_error, "url": d.url, "next_attempt_at": d.next_attempt_at,

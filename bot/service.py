@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot import components as comp
@@ -190,13 +190,18 @@ def list_components(session: Session) -> list[Component]:
 def _write_update(session: Session, incident: Incident, *, status: str, body: str, at: datetime,
                   author: str | None, event: str, moves: list[dict[str, str]],
                   publishers: Sequence[str], now: datetime) -> Update:
-    number = len(incident.updates) + 1
-    update = Update(incident=incident, number=number, status=status, body=body, author=author,
-                    display_at=at, created_at=now, event=event, component_changes=moves)
+    # Numbered by a query, and not appended to incident.updates: the cost of an update must not
+    # grow with the incident's history (the row lock taken by get_incident keeps numbers unique).
+    last = session.scalar(select(func.max(Update.number)).where(Update.incident_id == incident.id))
+    update = Update(incident_id=incident.id, number=(last or 0) + 1, status=status, body=body,
+                    author=author, display_at=at, created_at=now, event=event, component_changes=moves)
     session.add(update)
+    if "updates" in incident.__dict__:  # keep an already-loaded collection truthful
+        session.expire(incident, ["updates"])
     incident.updated_at = now
     session.flush()
-    _refresh_component_statuses(session)
+    if moves:  # only a change of some component's status can change the page's components
+        _refresh_component_statuses(session)
     _queue(session, update, publishers, now)
     return update
 

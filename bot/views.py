@@ -142,14 +142,14 @@ def thread_view(t: Thread) -> ThreadView:
     return ThreadView(t.publisher, t.first_id, t.last_id, t.url, dict(t.data or {}))
 
 
-def incident_view(i: Incident, public_url: str) -> IncidentView:
-    """Snapshot an incident with its components, updates and threads."""
+def incident_view(i: Incident, public_url: str, *, updates: tuple[Update, ...] | None = None) -> IncidentView:
+    """Snapshot an incident with its components, updates (all, or just `updates`) and threads."""
     return IncidentView(
         id=i.id, kind=i.kind, title=i.title, impact=i.impact, status=i.status,
         url=incident_url(public_url, i.id), started_at=i.started_at, resolved_at=i.resolved_at,
         scheduled_for=i.scheduled_for, scheduled_until=i.scheduled_until, created_at=i.created_at,
         updated_at=i.updated_at, auto_transitions=i.auto_transitions,
         affected=tuple(AffectedView(a.component.name, a.status) for a in i.affected),
-        updates=tuple(update_view(u) for u in i.updates),
+        updates=tuple(update_view(u) for u in (i.updates if updates is None else updates)),
         threads={t.publisher: thread_view(t) for t in i.threads},
     )
