@@ -20,7 +20,8 @@ from tests.conftest import make_env
 from tests.publishers.site.conftest import NOW, sample
 
 REFS = Path(__file__).parent / "refs"
-SHARED = Path("/work/shared/refs/statuspage")  # unlicensed GitHub partials: used when present
+# Unlicensed GitHub partials are not copied in; read from ../shared beside the checkout when present.
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "refs" / "statuspage"
 ENDPOINTS = ("summary.json", "status.json", "components.json", "incidents.json", "incidents/unresolved.json",
              "scheduled-maintenances.json", "scheduled-maintenances/upcoming.json",
              "scheduled-maintenances/active.json")
