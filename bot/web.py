@@ -24,6 +24,7 @@ from werkzeug.security import safe_join
 from bot.config import Config
 from bot.core import Core, build_core
 from bot.templating import render
+from publishers import site_files
 
 log = logging.getLogger("herald.web")
 MAX_AGE = 60  # seconds a browser or CDN may keep a status page file
@@ -73,13 +74,17 @@ def _health(core: Core, slack: bool) -> dict[str, Any]:
 def _static(site: Path, path: str) -> Any:
     """One file of the status page, with ETag and Cache-Control; a folder serves its index.html."""
     full = safe_join(str(site), path) if path else str(site)
-    if full is None:
+    if full is None:  # the builder's lock and temporary files
         raise NotFound()
     if Path(full).is_dir():
         if path and not path.endswith("/"):
             return redirect("/" + path + "/", code=301)
         path = path + "index.html"
-    return send_from_directory(site.resolve(), path, max_age=MAX_AGE, etag=True, conditional=True)
+    response = send_from_directory(site.resolve(), path, max_age=MAX_AGE, etag=True, conditional=True)
+    if Path(path).suffix in site_files.CONTENT_TYPES:
+        response.headers["Content-Type"] = site_files.content_type(path)
+    response.headers["Cache-Control"] = site_files.cache_control(path)
+    return response
 
 
 def start_background(config: Config, web: Flask, *, worker: bool) -> list[Callable[[], None]]:
