@@ -74,7 +74,7 @@ def _health(core: Core, slack: bool) -> dict[str, Any]:
 def _static(site: Path, path: str) -> Any:
     """One file of the status page, with ETag and Cache-Control; a folder serves its index.html."""
     full = safe_join(str(site), path) if path else str(site)
-    if full is None:  # the builder's lock and temporary files
+    if full is None or not site_files.is_public(path):  # the builder's lock and temporary files
         raise NotFound()
     if Path(full).is_dir():
         if path and not path.endswith("/"):
