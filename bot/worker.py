@@ -26,6 +26,7 @@ from datetime import datetime
 from bot import claim, db, deliver, outbox, wakeup
 from bot.core import Core
 from bot.models import utcnow
+from bot.times import format_date
 
 log = logging.getLogger(__name__)
 Now = Callable[[], datetime]
@@ -54,6 +55,7 @@ class Worker:
         self.outcomes: dict[str, int] = {}
         self.jobs_at: datetime | None = None  # when (by self.now) the scheduler last ran
         self.renewed_at = time.monotonic()
+        self.day: str | None = None  # the display zone's date at the last turn
         self.started: dict[int, float] = {}  # delivery id → monotonic time its publish began
 
     def fill(self) -> int:
@@ -127,9 +129,20 @@ class Worker:
         if self.jobs_at is None or abs((now - self.jobs_at).total_seconds()) >= self.core.config.worker_poll:
             self.jobs_at = now
             run_scheduler(self.core, now=now)
+            self.roll_day(now)
         self.renew()
         self.fill()
         return self.wait_time()
+
+    def roll_day(self, now: datetime) -> None:
+        """At local midnight the status page's The Past moves on a day, even if nothing was published."""
+        today = format_date(now, self.core.clock)
+        if self.day is not None and today != self.day:
+            page = self.core.registry.get("statuspage")
+            refresh = getattr(page, "refresh", None)
+            if refresh is not None:
+                refresh(None, now)
+        self.day = today
 
     def run(self, stop: threading.Event) -> None:
         """Deliver until `stop` is set, then shut down gracefully."""
