@@ -16,19 +16,6 @@ from tests.bot import worker_kit as kit
 from tests.fakes.receiver import Receiver
 
 
-@pytest.fixture(autouse=True)
-def _close_pools() -> Iterator[None]:
-    """Idle pooled connections hold no locks, but they would add up to PostgreSQL's connection limit."""
-    yield
-    kit.dispose_all()
-
-
-@pytest.fixture
-def rx() -> Iterator[Receiver]:
-    with Receiver() as receiver:
-        yield receiver
-
-
 @pytest.fixture
 def wcore(database_url: str, tmp_path: Path, rx: Receiver) -> Iterator[Core]:
     core = kit.make_core(kit.settings(database_url, tmp_path), rx)

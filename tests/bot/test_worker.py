@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -34,19 +32,6 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         self.at += timedelta(seconds=seconds)
         outbox.wake.set()
-
-
-@pytest.fixture(autouse=True)
-def _close_pools() -> Iterator[None]:
-    """Idle pooled connections hold no locks, but they would add up to PostgreSQL's connection limit."""
-    yield
-    kit.dispose_all()
-
-
-@pytest.fixture
-def rx() -> Iterator[Receiver]:
-    with Receiver() as receiver:
-        yield receiver
 
 
 def core_for(database_url: str, tmp_path: Path, rx: Receiver, **env: Any) -> Core:

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from bot.models import Delivery
 from tests.bot import worker_kit as kit
 from tests.fakes.receiver import Receiver
-
-
-@pytest.fixture(autouse=True)
-def _close_pools() -> Iterator[None]:
-    """Idle pooled connections hold no locks, but they would add up to PostgreSQL's connection limit."""
-    yield
-    kit.dispose_all()
-
-
-@pytest.fixture
-def rx() -> Iterator[Receiver]:
-    with Receiver() as receiver:
-        yield receiver
 
 
 def ready(tmp_path: Path, name: str) -> bool:
