@@ -29,6 +29,7 @@ from tests.handlers.conftest import free_port, start_server, stop_server
 from tests.handlers.signed import sign
 
 INCIDENTS = 20  # updates spread over this many incidents, as a busy day would
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def body(text: str, n: int) -> str:
@@ -121,6 +122,43 @@ def herald(slack: str, tmp: Path, total: int) -> dict[str, Any]:
         stop_server(process)
 
 
+def herald_split(slack: str, tmp: Path, total: int) -> dict[str, Any]:
+    """Herald as the Procfile runs it on PostgreSQL: `herald serve --no-worker` beside `herald worker`."""
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from bot import db
+
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{PG}?options=-csearch_path%3D{schema}"
+    db.upgrade(url)
+    env = make_env(url, tmp, SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET,
+                   SLACK_API_URL=slack + "/api/", HERALD_ALLOWED_USERS="U_BENCH")
+    worker = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "worker"],
+                              env={**os.environ, **env}, cwd=tmp, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    base, process, _log = start_server(env, tmp, "--no-worker")
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=30)
+        for n in range(INCIDENTS):
+            send(conn, body(f"open Bench incident {n} -c app -m Start", n))
+        figures = measure(int(base.rsplit(":", 1)[1]), total)
+        figures["peak_rss_mb"] = peak_rss_mb(process.pid)
+        return figures
+    finally:
+        stop_server(process)
+        worker.terminate()
+        worker.wait(30)
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
 def baseline(slack: str, total: int, *, pbr: bool) -> dict[str, Any]:
     """A bare Bolt app on the same stack."""
     port = free_port()
@@ -156,12 +194,14 @@ def run(quick: bool) -> dict[str, Any]:
     total = 200 if quick else 1000
     with fake_slack() as slack, tempfile.TemporaryDirectory() as tmp:
         result = {"herald": herald(slack, Path(tmp), total),
+                  "herald_split_postgresql": herald_split(slack, Path(tmp), total),
                   "bolt_default": baseline(slack, total, pbr=False),
                   "bolt_process_before_response": baseline(slack, total, pbr=True)}
-    for name in ("bolt_default", "bolt_process_before_response"):
-        result[f"herald_over_{name}"] = {
-            c: {p: round(result["herald"][c][p] / result[name][c][p], 2) for p in ("p50_ms", "p95_ms", "p99_ms")}
-            for c in ("c1", "c20")}
+    for mine in ("herald", "herald_split_postgresql"):
+        for name in ("bolt_default", "bolt_process_before_response"):
+            result[f"{mine}_over_{name}"] = {
+                c: {p: round(result[mine][c][p] / result[name][c][p], 2) for p in ("p50_ms", "p95_ms", "p99_ms")}
+                for c in ("c1", "c20")}
     return result
 
 

@@ -29,6 +29,7 @@ class Core:
     sessions: sessionmaker[Session]
     templates: Environment
     registry: registry.Registry
+    readers: sessionmaker[Session] | None = None  # read-only sessions (see bot.db.make_readers)
     delivery_hooks: list[Callable[[Core, int], None]] = field(default_factory=list)
 
     def after_delivery(self, incident_id: int) -> None:
@@ -38,6 +39,10 @@ class Core:
                 hook(self, incident_id)
             except Exception:  # a receipt that cannot be drawn must never stop deliveries; it is logged
                 log.exception("delivery hook %r failed for incident #%s", hook, incident_id)
+
+    def reading(self) -> Session:
+        """A session for reads only, which never waits for (or holds up) a writer on SQLite."""
+        return (self.readers or self.sessions)()
 
     @property
     def publisher_names(self) -> list[str]:
@@ -49,11 +54,12 @@ def build_core(config: Config, *, load_publishers: bool = True) -> Core:
     """Build the core from `config`; the schema must already be migrated."""
     clock = Clock(zone=config.timezone, hours=config.clock)
     engine = db.make_engine(config.database_url)
-    sessions = db.make_sessionmaker(engine)
+    sessions, readers = db.make_sessionmaker(engine), db.make_readers(engine)
     templates = make_environment(clock, config.templates_dir)
-    context = PublisherContext(config=config, templates=templates, clock=clock, sessions=sessions)
+    # Publishers only read (the worker records their receipts), so they get read-only sessions.
+    context = PublisherContext(config=config, templates=templates, clock=clock, sessions=readers)
     reg = registry.load(config, context) if load_publishers else registry.Registry()
-    core = Core(config, clock, engine, sessions, templates, reg)
+    core = Core(config, clock, engine, sessions, templates, reg, readers=readers)
     sync_components(core)
     if config.slack_configured:  # receipts under the Slack card, in `herald serve` and `herald worker`
         from handlers.receipts import install

@@ -39,10 +39,14 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
     BEGIN IMMEDIATE makes concurrent writers wait instead of failing mid-transaction; the in-process
     lock makes threads wait on each other without SQLite's sleep-and-retry busy loop (which made a
     busy worker spend most of its time asleep). Other processes still meet the 30 s busy timeout.
+    Sessions from `make_readers` skip both: a deferred BEGIN reads a WAL snapshot alongside writers.
     """
     lock = threading.RLock()
 
     def begin(conn: Any) -> None:
+        if conn.get_execution_options().get("herald_readonly"):
+            conn.exec_driver_sql("BEGIN")  # WAL readers see a snapshot and wait for no one
+            return
         lock.acquire()
         conn.info["herald_lock"] = True
         try:
@@ -63,6 +67,12 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """A session factory whose objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_readers(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading only: on SQLite they take no write lock, so a slow page render or a Slack
+    receipt never holds up a command; writing through one is a bug (SQLite then answers "locked")."""
+    return sessionmaker(engine.execution_options(herald_readonly=True), expire_on_commit=False)
 
 
 @contextmanager

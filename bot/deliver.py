@@ -43,7 +43,7 @@ class Work:
 
 def load(core: Core, *, delivery_id: int, worker: str) -> Work | None:
     """The claimed delivery as views, or None if this worker no longer holds it."""
-    with db.transaction(core.sessions) as session:
+    with core.reading() as session:  # a snapshot read: building the views must not hold up commands
         row = session.get(Delivery, delivery_id)
         if row is None or row.state != "pending" or row.claimed_by != worker:
             return None

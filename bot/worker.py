@@ -116,7 +116,7 @@ class Worker:
         if not open_lanes:
             return poll
         now = self.now()
-        with db.transaction(self.core.sessions) as session:
+        with self.core.reading() as session:
             due = claim.next_due(session, publishers=open_lanes, now=now)
         if due is None:
             return poll

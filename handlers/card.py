@@ -77,7 +77,7 @@ def edit(core: Core, client: WebClient, view: IncidentView, *, channel: str, ts:
 
 def load(core: Core, incident_id: int) -> tuple[IncidentView, Incident]:
     """The incident as a view, and its row (for where its Slack messages are)."""
-    with core.sessions() as session:
+    with core.reading() as session:
         incident = session.get(Incident, incident_id)
         if incident is None:
             raise LookupError(f"incident #{incident_id} vanished")

@@ -48,7 +48,7 @@ def draw(core: Core, client: WebClient, incident_id: int) -> None:
     from handlers.card import store
 
     with _locks[incident_id]:
-        with core.sessions() as session:
+        with core.reading() as session:
             incident = session.get(Incident, incident_id)
             if incident is None or not (incident.slack_card_ts and incident.slack_channel):
                 return
