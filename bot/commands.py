@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot import grammar as g
 from bot import jobs, outbox, service
 from bot.core import Core
-from bot.errors import DomainError
+from bot.errors import DomainError, UsageError
 from bot.models import Update, utcnow
 from bot.templating import render
 from bot.times import parse_time
@@ -112,7 +112,9 @@ def _publish(core: Core, session: Session, command: g.Command, author: str | Non
                                    body=_body(core, command.message, command.status or "investigating"),
                                    **common)
         case g.Update() | g.Preview():
-            incident = service.get_incident(session, command.incident or 0)
+            if command.incident is None:
+                raise UsageError("preview needs the id of the incident it would update", g.USAGE["preview"])
+            incident = service.get_incident(session, command.incident)
             status = command.status or incident.status
             return service.post_update(session, incident_id=incident.id, status=command.status,
                                        changes=_changes(command.components),

@@ -117,3 +117,10 @@ def test_installed_console_script_runs(database_url: str, tmp_path: Path) -> Non
                           text=True, timeout=60)
     assert made.returncode == 0, made.stderr
     assert "since 2010-09-02 02:03 PDT (09:03 UTC)" in made.stdout
+
+
+def test_preview_without_an_id_shows_the_usage(run) -> None:  # type: ignore[no-untyped-def]
+    """A preview must name the incident it would update; the error shows the usage line."""
+    code, out = run("incident", "preview", "-m", "What if")
+    assert code == 2
+    assert "needs the id" in out and "/incident preview" in out
