@@ -139,10 +139,10 @@ def herald_split(slack: str, tmp: Path, total: int) -> dict[str, Any]:
     db.upgrade(url)
     env = make_env(url, tmp, SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET,
                    SLACK_API_URL=slack + "/api/", HERALD_ALLOWED_USERS="U_BENCH")
+    base, process, _log = start_server(env, tmp, "--no-worker")
     worker = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "worker"],
                               env={**os.environ, **env}, cwd=tmp, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
-    base, process, _log = start_server(env, tmp, "--no-worker")
     try:
         conn = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=30)
         for n in range(INCIDENTS):

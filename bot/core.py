@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from jinja2 import Environment
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import components, db, registry
@@ -75,6 +76,11 @@ def build_core(config: Config, *, load_publishers: bool = True) -> Core:
 def sync_components(core: Core) -> None:
     """Make the components table match HERALD_COMPONENTS (adds and reorders; never deletes)."""
     specs = components.read_setting(core.config.components)
-    if specs:
-        with db.transaction(core.sessions) as session:
-            components.sync(session, specs)
+    for attempt in range(3):
+        try:
+            with db.transaction(core.sessions) as session:
+                components.sync(session, specs)
+            return
+        except IntegrityError:  # a `web` and a `worker` starting together both added the same rows
+            if attempt == 2:
+                raise

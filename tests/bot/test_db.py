@@ -35,3 +35,23 @@ def test_downgrade_and_upgrade_again(database_url: str) -> None:
         assert db.current_revision(engine) is not None
     finally:
         engine.dispose()
+
+
+def test_processes_starting_together_agree_on_components(pg_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A web and a worker process booting at once on a fresh PostgreSQL both start, with one row per component."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from bot.config import load_config
+    from bot.core import build_core
+    from bot.models import Component
+    from tests.conftest import make_env
+
+    config = load_config(make_env(pg_url, tmp_path))
+    with ThreadPoolExecutor(6) as pool:
+        cores = list(pool.map(lambda _: build_core(config, load_publishers=False), range(6)))
+    with cores[0].sessions() as session:
+        assert session.scalar(select(func.count(Component.id))) == 6
+    for core in cores:
+        core.engine.dispose()
