@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -99,11 +100,24 @@ def threads(config: Config) -> dict[int, dict[str, list[dict[str, Any]]]]:
     return {n: dict(sorted(ch.items(), key=lambda kv: order.get(kv[0], 9))) for n, ch in sorted(found.items())}
 
 
+_page_lock = threading.Lock()
+_page_dirty = threading.Event()
+
+
 def write_page(context: PublisherContext) -> None:
-    """Write site/sandbox/index.html: each incident's tweet thread and forum thread."""
-    html = render(context.templates, "sandbox/index.html.j2", threads=threads(context.config),
-                  config=context.config)
-    write_atomic(context.config.site_dir / "sandbox" / "index.html", html)
+    """Write site/sandbox/index.html: each incident's tweet thread and forum thread.
+
+    Posts from several lanes arrive together; while one thread writes the page, the others only mark
+    it stale, and the writer goes round again, so a burst costs a page or two, not one per post."""
+    _page_dirty.set()
+    while _page_dirty.is_set() and _page_lock.acquire(blocking=False):
+        try:
+            _page_dirty.clear()
+            html = render(context.templates, "sandbox/index.html.j2", threads=threads(context.config),
+                          config=context.config)
+            write_atomic(context.config.site_dir / "sandbox" / "index.html", html)
+        finally:
+            _page_lock.release()
 
 
 def wrap(context: PublisherContext, publishers: dict[str, Publisher]) -> dict[str, Publisher]:
