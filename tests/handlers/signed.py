@@ -1,4 +1,4 @@
-"""Signed Slack requests built from Slack's own payload catalogues (refs/slack/java-sdk-json-logs/app-backend).
+"""Signed Slack requests built from Slack's own payload catalogues (tests/handlers/refs/slack/app-backend).
 
 Each payload uses only keys that exist in the catalogue (checked here), so handlers can rely only on
 keys real Slack sends. Requests are signed with real HMAC-SHA256 as Slack signs them.
@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 
 import httpx
 
-REFS = Path(__file__).resolve().parents[3] / "shared" / "refs" / "slack"
-CATALOGUE = REFS / "java-sdk-json-logs" / "app-backend"
+REFS = Path(__file__).parent / "refs" / "slack"  # copies of Slack's own files (MIT; see refs/README.md)
+CATALOGUE = REFS / "app-backend"
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # Slack's documentation example secret, not a credential
 
 

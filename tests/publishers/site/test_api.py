@@ -20,8 +20,9 @@ from tests.conftest import make_env
 from tests.publishers.site.conftest import NOW, sample
 
 REFS = Path(__file__).parent / "refs"
-# Unlicensed GitHub partials are not copied in; read from ../shared beside the checkout when present.
-SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "refs" / "statuspage"
+# GitHub's captures declare no licence, so they are not copied in: only the facts the test needs
+# (which keys each object kind carries, and their JSON types) were derived from them; see refs/README.md.
+GITHUB_FACTS = REFS / "github-key-facts.json"
 ENDPOINTS = ("summary.json", "status.json", "components.json", "incidents.json", "incidents/unresolved.json",
              "scheduled-maintenances.json", "scheduled-maintenances/upcoming.json",
              "scheduled-maintenances/active.json")
@@ -38,12 +39,14 @@ STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)")
 
 
 def captures() -> list[Any]:
-    """Every real capture available: those in the repository, plus the shared GitHub partials."""
-    files = sorted(REFS.glob("*.json"))
-    if SHARED.is_dir():
-        files += [SHARED / n for n in ("summary-github-incident.json", "incidents-github-partial.json",
-                                       "components-github-partial.json")]
-    return [json.loads(f.read_text(encoding="utf-8")) for f in files if f.is_file()]
+    """Every real capture copied into the repository (licensed ones, byte for byte)."""
+    files = sorted(f for f in REFS.glob("*.json") if f != GITHUB_FACTS)
+    return [json.loads(f.read_text(encoding="utf-8")) for f in files]
+
+
+def github_facts() -> dict[str, Any]:
+    """Per object kind (`component/group` for groups): keys every GitHub object carries, and JSON types seen."""
+    return dict(json.loads(GITHUB_FACTS.read_text(encoding="utf-8")))
 
 
 def objects(doc: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -78,6 +81,9 @@ def reference() -> dict[str, dict[str, set[str]]]:
         for kind, obj in objects(doc):
             for key, value in obj.items():
                 seen.setdefault(kind, {}).setdefault(key, set()).add(kind_of(value))
+    for variant, facts in github_facts().items():
+        for key, types in facts["types"].items():
+            seen.setdefault(variant.split("/")[0], {}).setdefault(key, set()).update(types)
     return seen
 
 
@@ -115,6 +121,10 @@ def test_every_object_has_the_captured_keys_and_types(api: dict[str, Any]) -> No
             ours = [o for d in api.values() for k, o in objects(d) if k == kind and
                     o.get("group", False) == theirs.get("group", False)]
             problems += [f"{kind}: missing key {k}" for k in theirs if any(k not in o for o in ours)]
+    for variant, facts in github_facts().items():
+        kind, group = variant.split("/")[0], variant.endswith("/group")
+        ours = [o for d in api.values() for k, o in objects(d) if k == kind and o.get("group", False) == group]
+        problems += [f"{variant}: missing key {k} (GitHub)" for k in facts["required"] if any(k not in o for o in ours)]
     assert kinds == {"page", "status", "component", "incident", "maintenance", "update", "affected"}
     assert sorted(set(problems)) == []
 
