@@ -123,4 +123,4 @@ def test_preview_without_an_id_shows_the_usage(run) -> None:  # type: ignore[no-
     """A preview must name the incident it would update; the error shows the usage line."""
     code, out = run("incident", "preview", "-m", "What if")
     assert code == 2
-    assert "needs the id" in out and "/incident preview" in out
+    assert "needs the id" in out and "Usage: herald incident preview [ID]" in out and "/incident" not in out
