@@ -70,14 +70,15 @@ def test_a_late_start_records_the_true_start_and_says_so(run: Run, database_url:
 
 
 def test_extend_with_a_bare_time_means_its_next_occurrence(run: Run, database_url: str) -> None:
-    """`extend ID --to HH:MM` moves the end to that time's first occurrence after the window's start."""
+    """`extend ID --to HH:MM`, earlier on the clock than the window's start, means that time tomorrow."""
     start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=1)
     written = [(start + timedelta(hours=h)).strftime("%Y-%m-%d %H:%M") for h in (0, 2)]
     run("incident", "maintenance", "DB", "--from", written[0], "--to", written[1], HERALD_TIMEZONE="UTC")
-    code, out = run("incident", "extend", "1", "--to", f"{start + timedelta(hours=3):%H:%M}", HERALD_TIMEZONE="UTC")
+    code, out = run("incident", "extend", "1", "--to", f"{start - timedelta(minutes=30):%H:%M}",
+                    HERALD_TIMEZONE="UTC")
     assert code == 0, out
     window = incident(database_url, 1)
-    assert window.scheduled_until == start + timedelta(hours=3)
+    assert window.scheduled_until == start + timedelta(hours=23, minutes=30)
 
 
 def incident_count(database_url: str) -> int:
