@@ -8,7 +8,7 @@ channel would receive, and rolls the transaction back, so nothing is written or 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -37,7 +37,9 @@ class Outcome:
     deliveries: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     requeued: int = 0
     dry_run: bool = False
-    text: str = ""
+    usage: list[str] = field(default_factory=list)  # help: usage lines, without the front end's prefix
+    topic: str | None = None  # help: the subcommand asked about, None for all
+    late_start: datetime | None = None  # a window's start as given, when it had passed and the window starts now
 
 
 class _DryRun(Exception):
@@ -49,9 +51,9 @@ def execute(core: Core, command: g.Command, *, author: str | None = None,
     """Carry out `command` in one transaction and describe the result."""
     now = now or utcnow()
     if isinstance(command, g.Help):
-        return Outcome("help", text=g.help_text(command.topic))
+        return Outcome("help", usage=g.help_lines(command.topic), topic=command.topic)
     if isinstance(command, g.OpenModal):
-        return Outcome("help", text=g.help_text(None))
+        return Outcome("help", usage=g.help_lines(None))
     dry = bool(getattr(command, "dry_run", False)) or isinstance(command, g.Preview)
     outcome = Outcome("none", dry_run=dry)
     try:
@@ -92,6 +94,9 @@ def _run(core: Core, session: Session, command: g.Command, author: str | None, n
     session.flush()
     out.action = type(command).__name__.lower()
     out.update_number = update.number
+    if isinstance(command, g.Maintenance):  # the domain moved a start that had passed to now: say so
+        requested = _window(core, command, now)[0]
+        out.late_start = requested if requested < _minute(now) else None
     out.deliveries = {update.incident_id: outbox.summary(session, update.incident_id, update_id=update.id)}
     if out.dry_run:  # a preview renders with the whole incident, as the channels will see it
         out.incident = incident_view(update.incident, core.config.public_url)
@@ -123,12 +128,15 @@ def _publish(core: Core, session: Session, command: g.Command, author: str | Non
         case g.Resolve():
             return service.resolve(session, incident_id=command.incident, at=when(command.at),
                                    body=_body(core, command.message, "resolved"), **common)
+        case g.Reopen():
+            return service.reopen(session, incident_id=command.incident, status=command.status,
+                                  body=_body(core, command.message, "reopened"), **common)
         case g.Maintenance():
-            starts, ends = when(command.starts), when(command.ends)
-            assert starts is not None and ends is not None
+            starts, ends = _window(core, command, now)
+            shown = max(starts, now)  # a late start begins now, and its announcement says so
             return service.schedule_maintenance(
                 session, title=command.title, starts=starts, ends=ends, changes=_changes(command.components),
-                auto=command.auto, body=_body(core, command.message, "scheduled", starts=starts, ends=ends),
+                auto=command.auto, body=_body(core, command.message, "scheduled", starts=shown, ends=ends),
                 **common)
         case g.Start():
             return service.start_maintenance(session, incident_id=command.incident, at=when(command.at),
@@ -137,8 +145,9 @@ def _publish(core: Core, session: Session, command: g.Command, author: str | Non
             return service.complete_maintenance(session, incident_id=command.incident, at=when(command.at),
                                                 body=_body(core, command.message, "completed"), **common)
         case g.Extend():
-            ends = when(command.to)
-            assert ends is not None
+            window = service.get_incident(session, command.incident)
+            ends = parse_time(command.to, clock=core.clock, now=now,
+                              after=max(_minute(now), window.scheduled_for or now) + timedelta(seconds=1))
             return service.extend_maintenance(session, incident_id=command.incident, ends=ends,
                                               body=_body(core, command.message, "extend", ends=ends),
                                               **common)
@@ -152,6 +161,17 @@ def _times(core: Core, now: datetime) -> Any:
     def parse(text: str | None) -> datetime | None:
         return None if text is None else parse_time(text, clock=core.clock, now=now)
     return parse
+
+
+def _window(core: Core, command: g.Maintenance, now: datetime) -> tuple[datetime, datetime]:
+    """--from and --to: a bare --from is its next occurrence, a bare --to the first one after --from."""
+    starts = parse_time(command.starts, clock=core.clock, now=now, after=_minute(now))
+    return starts, parse_time(command.ends, clock=core.clock, now=now, after=starts + timedelta(seconds=1))
+
+
+def _minute(now: datetime) -> datetime:
+    """The start of `now`'s minute: a bare time naming the current minute means now, not tomorrow."""
+    return now.replace(second=0, microsecond=0)
 
 
 def _changes(components: tuple[g.ComponentChange, ...]) -> list[tuple[str, str | None]]:

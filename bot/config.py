@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -144,9 +145,27 @@ class Config(BaseSettings):
         return bool(self.discourse_url and self.discourse_api_key and self.discourse_api_username)
 
     @property
+    def port_given(self) -> bool:
+        """True when PORT is set (a platform that routes traffic to us sets it), not the default."""
+        return "port" in self.model_fields_set
+
+    def unset(self, *variables: str) -> list[str]:
+        """Which of these environment variables (e.g. TWITTER_API_KEY) have no value here."""
+        fields = {alias: name for name, info in type(self).model_fields.items() for alias in _aliases(info)}
+        return [v for v in variables if getattr(self, fields[v]) in (None, "")]
+
+    @property
     def publishing_open(self) -> bool:
         """True when no allow-list is set, so anyone may publish."""
         return not (self.allowed_users or self.allowed_groups or self.allowed_channels)
+
+
+def _aliases(info: FieldInfo) -> list[str]:
+    """The environment variable names a field is read from."""
+    alias = info.validation_alias
+    if isinstance(alias, AliasChoices):
+        return [str(choice) for choice in alias.choices]
+    return [str(alias)] if alias else []
 
 
 def parse_cadence(value: str | int) -> dict[str, int]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
@@ -18,12 +20,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot import db, grammar, outbox
+from bot import claim, db, deliver, grammar, outbox
 from bot.commands import execute
 from bot.config import Config
 from bot.core import Core, build_core
 from bot.models import Delivery, Incident, utcnow
 from bot.times import parse_time
+from publishers.statuspage import StatuspagePublisher
 
 ANNOUNCE_AHEAD = timedelta(days=1)  # the seed does not say when windows were announced
 
@@ -109,30 +112,56 @@ def demo_config(base: Config, folder: Path, port: int) -> Config:
     })
 
 
-def drain(core: Core, *, timeout: float = 300.0) -> int:
-    """Run a worker until no delivery is pending or in flight; returns how many were sent."""
+def drain(core: Core, *, lanes: Sequence[str] | None = None, timeout: float = 300.0) -> int:
+    """Run a worker on `lanes` (default: every channel) until none of theirs is pending or in flight."""
     from bot.worker import Worker
 
-    worker = Worker(core, name="demo")
+    lanes = list(core.publisher_names if lanes is None else lanes)
+    worker = Worker(core, name="demo", lanes=lanes)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         worker.turn()
-        if not any(worker.in_flight.values()) and _pending(core) == 0:
+        if not any(worker.in_flight.values()) and _pending(core, lanes) == 0:
             break
         outbox.wake.wait(0.05)
+    return _sent(core)
+
+
+def settle_site(core: Core, page: StatuspagePublisher, as_of: datetime) -> int:
+    """Write the status site once from the replayed data, then record each of its deliveries as sent.
+
+    During a replay every status page delivery would rewrite the site from the same, final data (a
+    delivery reads the database when it runs); one build writes the very same files once. Each
+    delivery is then claimed, loaded and recorded through the worker's own steps, with the receipt
+    its publish returns, so receipts, threads and states are those of a normal run.
+    """
+    page.build(as_of)
+    name = "demo-site"
+    while True:
+        with db.transaction(core.sessions) as session:
+            ids = claim.claim(session, publisher=page.name, worker=name, now=utcnow(),
+                              lease=core.config.claim_lease, limit=1000)
+        if not ids:  # each round takes the oldest unsent delivery of every incident
+            return _sent(core)
+        for delivery_id in ids:
+            work = deliver.load(core, delivery_id=delivery_id, worker=name)
+            if work is not None:
+                deliver.record(core, work, page.receipt(work.event), worker=name, now=utcnow())
+
+
+def _pending(core: Core, lanes: Sequence[str]) -> int:
+    with core.sessions() as session:
+        return session.scalar(select(func.count(Delivery.id)).where(
+            Delivery.state == "pending", Delivery.publisher.in_(lanes))) or 0
+
+
+def _sent(core: Core) -> int:
     with core.sessions() as session:
         return session.scalar(select(func.count(Delivery.id)).where(Delivery.state == "sent")) or 0
 
 
-def _pending(core: Core) -> int:
-    with core.sessions() as session:
-        return session.scalar(select(func.count(Delivery.id)).where(Delivery.state == "pending")) or 0
-
-
-def run_demo(base: Config, *, folder: Path, port: int) -> dict[str, Any]:
+def run_demo(base: Config, *, folder: Path, port: int, history: dict[str, Any] | None = None) -> dict[str, Any]:
     """Replay the history into a fresh database under `folder`, deliver everything, build the site."""
-    from publishers.statuspage import StatuspagePublisher
-
     for name in ("herald.db", "herald.db-wal", "herald.db-shm"):
         (folder / name).unlink(missing_ok=True)
     for sub in ("site", "sandbox"):
@@ -141,15 +170,29 @@ def run_demo(base: Config, *, folder: Path, port: int) -> dict[str, Any]:
     config = demo_config(base, folder, port)
     db.upgrade(config.database_url)
     core = build_core(config)
-    started = time.perf_counter()
-    commands = replay(core)
-    sent = drain(core)
+    phases: dict[str, float] = {}
+    with _timed(phases, "replay"):
+        commands = replay(core, history)
     page = core.registry.get("statuspage")
     as_of = parse_time(AS_OF, clock=core.clock, now=utcnow())
+    with _timed(phases, "channels"):
+        sent = drain(core, lanes=[n for n in core.publisher_names if not isinstance(page, StatuspagePublisher)
+                                  or n != page.name])
     if isinstance(page, StatuspagePublisher):
-        page.build(as_of)
+        with _timed(phases, "site"):
+            sent = settle_site(core, page, as_of)
     with core.sessions() as session:
         kinds = dict(session.execute(select(Incident.kind, func.count()).group_by(Incident.kind)).all())
-    return {"commands": commands, "deliveries": sent, "seconds": round(time.perf_counter() - started, 1),
-            "incidents": kinds.get("incident", 0), "maintenance": kinds.get("maintenance", 0),
+    return {"commands": commands, "deliveries": sent, "seconds": round(sum(phases.values()), 1),
+            "phases": phases, "incidents": kinds.get("incident", 0), "maintenance": kinds.get("maintenance", 0),
             "config": config, "core": core, "channels": core.publisher_names}
+
+
+@contextmanager
+def _timed(phases: dict[str, float], name: str) -> Iterator[None]:
+    """Add the seconds the block takes to `phases[name]`."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] = round(time.perf_counter() - started, 2)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from bot.errors import UsageError
+from bot.text_input import clean
 from bot.tokens import MAX_MESSAGE as MAX_MESSAGE
 from bot.tokens import MAX_TITLE as MAX_TITLE
 from bot.tokens import Scan, scan, suggest, tokenize
@@ -80,6 +81,17 @@ class Resolve:
     incident: int
     message: str | None = None
     at: str | None = None
+    dry_run: bool = False
+    publish: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Reopen:
+    """Reopen a resolved incident: it returns to `status` and its components to their outage."""
+
+    incident: int
+    status: str | None = None
+    message: str | None = None
     dry_run: bool = False
     publish: tuple[str, ...] | None = None
 
@@ -173,35 +185,37 @@ class Components:
 
 
 Command: TypeAlias = (
-    OpenModal | Help | Open | Update | Resolve | Maintenance | Start | Complete | Extend | Edit
+    OpenModal | Help | Open | Update | Resolve | Reopen | Maintenance | Start | Complete | Extend | Edit
     | Preview | ListIncidents | Show | Retry | Components
 )
 
 _PUBLISH = "[--publish statuspage,twitter] [--dry-run]"
 _TIME = "[--at TIME]"
+# Usage lines without the front end's prefix: Slack shows `/incident open …`, the CLI `herald incident open …`.
 USAGE: dict[str, str] = {
-    "open": f"/incident open TITLE [-c app,admin] [-i IMPACT] [-s STATUS] {_TIME} {_PUBLISH} [-m MESSAGE…]",
-    "update": f"/incident update ID [-s STATUS] [-c app:major_outage,admin] {_TIME} {_PUBLISH} [-m] MESSAGE…",
-    "resolve": f"/incident resolve ID [--at TIME] {_PUBLISH} [[-m] MESSAGE…]",
-    "maintenance": f"/incident maintenance TITLE --from TIME --to TIME [-c app,admin] [--no-auto] {_PUBLISH} "
-    "[-m MESSAGE…]",
-    "start": "/incident start ID [--at TIME] [--dry-run] [[-m] MESSAGE…]",
-    "complete": "/incident complete ID [--at TIME] [--dry-run] [[-m] MESSAGE…]",
-    "extend": "/incident extend ID --to TIME [[-m] MESSAGE…]",
-    "edit": "/incident edit ID [UPDATE_NO] -m TEXT…",
-    "preview": "/incident preview [ID] [-s STATUS] [-c app:major_outage] -m TEXT…",
-    "list": "/incident list [open|upcoming|all]",
-    "show": "/incident show ID",
-    "retry": "/incident retry ID",
-    "components": "/incident components",
-    "help": "/incident help [SUBCOMMAND]",
+    "open": f"open TITLE [-c app,admin] [-i IMPACT] [-s STATUS] {_TIME} {_PUBLISH} [-m MESSAGE…]",
+    "update": f"update ID [-s STATUS] [-c app:major_outage,admin] {_TIME} {_PUBLISH} [-m] MESSAGE…",
+    "resolve": f"resolve ID [--at TIME] {_PUBLISH} [[-m] MESSAGE…]",
+    "reopen": f"reopen ID [-s investigating] {_PUBLISH} [[-m] MESSAGE…]",
+    "maintenance": f"maintenance TITLE --from TIME --to TIME [-c app,admin] [--no-auto] {_PUBLISH} [-m MESSAGE…]",
+    "start": "start ID [--at TIME] [--dry-run] [[-m] MESSAGE…]",
+    "complete": "complete ID [--at TIME] [--dry-run] [[-m] MESSAGE…]",
+    "extend": "extend ID --to TIME [[-m] MESSAGE…]",
+    "edit": "edit ID [UPDATE_NO] -m TEXT…",
+    "preview": "preview [ID] [-s STATUS] [-c app:major_outage] -m TEXT…",
+    "list": "list [open|upcoming|all]",
+    "show": "show ID",
+    "retry": "retry ID",
+    "components": "components",
+    "help": "help [SUBCOMMAND]",
 }
-GENERAL_USAGE = f"/incident [{'|'.join(USAGE)}] … — `/incident help SUBCOMMAND` for details"
+GENERAL_USAGE = f"[{'|'.join(USAGE)}] …"
 
 _ALLOWED = {
     "open": {"components", "impact", "status", "at", "message", "dry-run", "publish"},
     "update": {"status", "components", "at", "message", "dry-run", "publish"},
     "resolve": {"at", "message", "dry-run", "publish"},
+    "reopen": {"status", "message", "dry-run", "publish"},
     "maintenance": {"from", "to", "components", "message", "no-auto", "dry-run", "publish"},
     "start": {"at", "message", "dry-run"},
     "complete": {"at", "message", "dry-run"},
@@ -215,6 +229,7 @@ def parse(text: str) -> Command:
     """Parse the text after `/incident` (or `herald incident`) into a command."""
     if "\x00" in text:
         raise UsageError("text contains a NUL byte", GENERAL_USAGE)
+    text = clean(text)
     tokens = tokenize(text)
     if not tokens:
         return OpenModal()
@@ -224,11 +239,11 @@ def parse(text: str) -> Command:
     return _BUILDERS[command](found)
 
 
-def help_text(topic: str | None = None) -> str:
-    """Every usage line, or the one for `topic`."""
+def help_lines(topic: str | None = None) -> list[str]:
+    """Every usage line, or the one for `topic` (without the front end's prefix)."""
     if topic is None:
-        return "\n".join(["/incident   (opens the Declare modal)", *USAGE.values()])
-    return USAGE[_subcommand(topic)]
+        return list(USAGE.values())
+    return [USAGE[_subcommand(topic)]]
 
 
 def _subcommand(word: str) -> str:
@@ -299,6 +314,14 @@ def _resolve(args: Scan) -> Resolve:
     """`resolve ID [MESSAGE…]`."""
     return Resolve(
         incident=_incident_id(args), message=args.message(after=1), at=args.value("at"),
+        dry_run=args.flag("dry-run"), publish=_publish(args),
+    )
+
+
+def _reopen(args: Scan) -> Reopen:
+    """`reopen ID [-s STATUS] [MESSAGE…]`."""
+    return Reopen(
+        incident=_incident_id(args), status=_status(args), message=args.message(after=1),
         dry_run=args.flag("dry-run"), publish=_publish(args),
     )
 
@@ -375,7 +398,7 @@ def _help(args: Scan) -> Help:
 
 
 _BUILDERS: dict[str, Callable[[Scan], Command]] = {
-    "open": _open, "update": _update, "resolve": _resolve, "maintenance": _maintenance,
+    "open": _open, "update": _update, "resolve": _resolve, "reopen": _reopen, "maintenance": _maintenance,
     "start": _start, "complete": _complete, "extend": _extend, "edit": _edit, "preview": _preview,
     "list": _list, "show": _show, "retry": _retry, "components": _components_command, "help": _help,
 }

@@ -59,6 +59,15 @@ def wanted(config: Config, available: dict[str, type[Publisher]]) -> list[str]:
     return names
 
 
+def lacking(config: Config) -> dict[str, list[str]]:
+    """Channels off for want of settings (label → the unset variables), when HERALD_PUBLISHERS leaves it to them."""
+    if config.publishers is not None or config.sandbox:
+        return {}
+    available, _ = discover()
+    return {cls.label: config.unset(*cls.settings) for name, cls in available.items()
+            if name not in ALWAYS_ON and cls.settings and not cls.configured(config)}
+
+
 def load(config: Config, context: PublisherContext,
          available: dict[str, type[Publisher]] | None = None) -> Registry:
     """Instantiate the wanted publishers; one that cannot load is reported and skipped."""

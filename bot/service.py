@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot import components as comp
 from bot.errors import DomainError, InvalidTransition, NotFound
 from bot.models import AffectedComponent, Component, Delivery, Incident, Update, UpdateRevision, utcnow
+from bot.tokens import suggest
 
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
@@ -81,13 +82,46 @@ def resolve(session: Session, *, incident_id: int, body: str = "", at: datetime 
     return _finish(session, incident, body=body, at=when, author=author, publishers=publishers, now=now)
 
 
+def reopen(session: Session, *, incident_id: int, status: str | None = None, body: str = "",
+           author: str | None = None, publishers: Sequence[str] = (), now: datetime | None = None) -> Update:
+    """Reopen a resolved incident: back to `status` (investigating), components back to their outage."""
+    now = now or utcnow()
+    incident = get_incident(session, incident_id, lock=True)
+    if incident.kind != "incident":
+        raise InvalidTransition(f"#{incident.id} is a maintenance window, and windows are not reopened: "
+                                "schedule a new one")
+    if incident.is_open:
+        raise InvalidTransition(f"#{incident.id} is {incident.status}, not resolved: post an update instead")
+    status = status or "investigating"
+    _check_status("incident", status)
+    if status == "resolved":
+        raise InvalidTransition(f"#{incident.id} is already resolved: reopen it as investigating, identified "
+                                "or monitoring")
+    incident.status, incident.resolved_at = status, None
+    moves = _apply_changes(session, incident, _before_resolution(session, incident))
+    return _write_update(session, incident, status=status, body=body, at=now, author=author, event="reopen",
+                         moves=moves, publishers=publishers, now=now)
+
+
+def _before_resolution(session: Session, incident: Incident) -> list[tuple[str, str | None]]:
+    """Each affected component with the status it had in `incident` before its last resolution."""
+    resolution = session.scalar(select(Update).where(Update.incident_id == incident.id, Update.event == "resolve")
+                                .order_by(Update.number.desc()).limit(1))
+    before = {m["name"]: m["old_status"] for m in (resolution.component_changes if resolution else [])}
+    default = comp.IMPACT_DEFAULT_STATUS.get(incident.impact, "degraded_performance")
+    return [(a.component.name, before.get(a.component.name, default)) for a in incident.affected]
+
+
 def schedule_maintenance(session: Session, *, title: str, starts: datetime, ends: datetime,
                          changes: Changes = (), body: str = "", auto: bool = True, author: str | None = None,
                          publishers: Sequence[str] = (), now: datetime | None = None) -> Update:
-    """Schedule a maintenance window and announce it."""
+    """Schedule a maintenance window and announce it; a window whose start has passed starts now."""
     now = now or utcnow()
     if ends <= starts:
         raise DomainError("the window must end after it starts (--to is not after --from)")
+    if ends <= now:
+        raise DomainError("that window would already be over: its end (--to) is in the past")
+    starts = max(starts, now)  # the true times: nothing was announced before now
     incident = Incident(kind="maintenance", title=title, impact="maintenance", status="scheduled",
                         scheduled_for=starts, scheduled_until=ends, auto_transitions=auto, created_at=now)
     session.add(incident)
@@ -108,7 +142,8 @@ def start_maintenance(session: Session, *, incident_id: int, body: str = "", at:
         raise InvalidTransition(f"#{incident.id} is {incident.status}, not scheduled: it cannot start")
     when = _not_future(at, now) or now
     incident.status, incident.started_at = "in_progress", when
-    moves = _apply_changes(session, incident, [(a.component.name, "under_maintenance") for a in incident.affected])
+    planned = [(a.component.name, "under_maintenance") for a in incident.affected]
+    moves = _apply_changes(session, incident, planned, was_live=False)  # from what the page showed
     return _write_update(session, incident, status="in_progress", body=body, at=when, author=author,
                          event="start", moves=moves, publishers=publishers, now=now)
 
@@ -137,6 +172,8 @@ def extend_maintenance(session: Session, *, incident_id: int, ends: datetime, bo
         raise InvalidTransition(f"#{incident.id} is completed: it cannot be extended")
     if incident.scheduled_for and ends <= incident.scheduled_for:
         raise DomainError("the new end is not after the window's start")
+    if ends <= now:
+        raise DomainError("the new end (--to) is already in the past")
     incident.scheduled_until = ends
     return _write_update(session, incident, status=incident.status, body=body, at=now, author=author,
                          event="extend", moves=[], publishers=publishers, now=now)
@@ -223,18 +260,23 @@ def _finish(session: Session, incident: Incident, *, body: str, at: datetime, au
                          moves=moves, publishers=publishers, now=now)
 
 
-def _apply_changes(session: Session, incident: Incident, changes: Changes,
-                   live: bool = True) -> list[dict[str, str]]:
+def _apply_changes(session: Session, incident: Incident, changes: Changes, live: bool = True,
+                   was_live: bool = True) -> list[dict[str, str]]:
+    """Give each named component its status in `incident`; the moves (old → new) when `live`.
+
+    `was_live=False`: the links held planned statuses (a scheduled window), which the page never showed,
+    so each move starts from operational."""
     known = {c.name: c for c in session.scalars(select(Component))}
     current = {a.component.name: a for a in incident.affected}
     moves = []
     for name, wanted in changes:
         if name not in known:
-            raise NotFound(f'unknown component "{name}" (known: {", ".join(sorted(known)) or "none"})')
+            raise NotFound(f'unknown component "{name}"{suggest(name, sorted(known))} '
+                           f'(known: {", ".join(sorted(known)) or "none"})')
         status = wanted or (current[name].status if name in current else
                             comp.IMPACT_DEFAULT_STATUS.get(incident.impact, "degraded_performance"))
         link = current.get(name)
-        old = link.status if link else "operational"
+        old = link.status if link and was_live else "operational"
         if link is None:
             link = AffectedComponent(component=known[name], status=status)
             incident.affected.append(link)

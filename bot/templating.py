@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 
 from bot import times
 from bot.components import PAGE_INDICATORS, STATUS_LABELS
+from bot.grammar import GENERAL_USAGE
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
 
@@ -34,6 +35,7 @@ def make_environment(clock: times.Clock, user_dir: Path | None = None) -> Enviro
     env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, str(s).replace("_", " ").capitalize())
     env.filters["indicator_label"] = lambda s: PAGE_INDICATORS.get(s, str(s))
     env.filters["title_status"] = lambda s: str(s).replace("_", " ").title()
+    env.globals["general_usage"] = GENERAL_USAGE  # error templates add "help SUBCOMMAND" to it
     return env
 
 

@@ -16,6 +16,7 @@ Every datetime given must be timezone-aware; naive ones raise ValueError.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import partial
@@ -180,21 +181,56 @@ def register_filters(env: jinja2.Environment, clock: Clock) -> None:
     )
 
 
-def parse_time(text: str, *, clock: Clock, now: datetime) -> datetime:
-    """Read a time a person wrote (see FORMS) as UTC; a bare time means `now`'s date in its zone."""
+def parse_time(text: str, *, clock: Clock, now: datetime, after: datetime | None = None) -> datetime:
+    """Read a time a person wrote (see FORMS) as UTC.
+
+    A time without a date means `now`'s date in its zone; with `after`, it means its first occurrence
+    at or after `after` instead (today if still ahead, else the next day), found on the wall clock of
+    its zone, so the answer is right across a change of DST.
+    """
     match = _PATTERN.fullmatch(" ".join(text.split()))
     if match is None:
         raise TimeError(f"Can't read {text.strip()!r} as a time. {FORMS}")
     home, written = ZoneInfo(clock.zone), match["zone"]
     zone = _written_zone(written)
-    wall = _wall_time(match, today=_local(now, "UTC").astimezone(zone or home).date(), text=text)
-    if isinstance(zone, ZoneInfo):
-        return _resolve(wall, zone, clock)
-    if zone is not None:
-        return wall.replace(tzinfo=zone).astimezone(UTC)
-    if written:
-        return (wall - _abbreviation_offset(written, wall, home)).replace(tzinfo=UTC)
-    return _resolve(wall, home, clock)
+    today = _local(after or now, "UTC").astimezone(zone or home).date()
+    wall = _wall_time(match, today=today, text=text)
+
+    def instant(wall: datetime) -> datetime:
+        """The UTC instant `wall` names in the written zone, or the display zone."""
+        if isinstance(zone, ZoneInfo):
+            return _resolve(wall, zone, clock)
+        if zone is not None:
+            return wall.replace(tzinfo=zone).astimezone(UTC)
+        if written:
+            return (wall - _abbreviation_offset(written, wall, home)).replace(tzinfo=UTC)
+        return _resolve(wall, home, clock)
+
+    if after is None or match["date"]:
+        return instant(wall)
+    dst = zone if isinstance(zone, ZoneInfo) else None if zone or written else home
+    return _next_occurrence(wall, after, dst, instant)
+
+
+def _next_occurrence(wall: datetime, after: datetime, zone: ZoneInfo | None,
+                     instant: Callable[[datetime], datetime]) -> datetime:
+    """The first reading of wall time `wall`, on its day or a later one, at or after `after`.
+
+    In a zone with DST (`zone`; None for a fixed offset) a wall time can name two instants on one day
+    (fall back) or none (spring forward). A day whose every reading is past is skipped; where one
+    reading of a repeated hour is past and the other ahead, the one ahead is next; otherwise `instant`
+    decides, and refuses a wall time that does not exist or is ambiguous, naming both readings.
+    """
+    for days in range(2):
+        candidate = wall + timedelta(days=days)
+        readings = [instant(candidate)] if zone is None else [
+            candidate.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1)]
+        ahead = [reading for reading in readings if reading >= after]
+        if len(ahead) == 1 < len(readings) and ahead[0].astimezone(zone).replace(tzinfo=None) == candidate:
+            return ahead[0]
+        if ahead:
+            return instant(candidate)
+    return instant(wall + timedelta(days=2))  # not reached: the next day's reading is always ahead
 
 
 def _written_zone(written: str | None) -> tzinfo | None:

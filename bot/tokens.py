@@ -42,6 +42,7 @@ MAX_MESSAGE = 5000
 _NAME = re.compile(r"[a-z0-9_-]+")
 _NUMBER = re.compile(r"#?([0-9]{1,10})")
 _NUMBER_LIMIT = 2**31 - 1  # fits the database's integer columns
+_LINE_BREAK = re.compile(r"[ \t]*[\n\t][ \t\n]*")  # a title is one line
 
 _TIME_PART = re.compile(
     r"""
@@ -145,8 +146,11 @@ class Scan:
         return int(match.group(1))
 
     def title(self) -> str:
-        """All free words as a one-line title; quotes group words and are dropped."""
-        title = " ".join(" ".join(self.tokens[i].text for i in self.free).split())
+        """The free words as typed, quotes and spacing kept, on one line; a title that is one quoted
+        group (`open "Login broken" -c app`, or a shell word the CLI re-quoted) loses the grouping quotes."""
+        only = self.tokens[self.free[0]] if len(self.free) == 1 else None
+        text = only.text if only and only.quoted else verbatim(self.raw, self.tokens, self.free)
+        title = _LINE_BREAK.sub(" ", text).strip()
         if not title:
             raise self.fail(f"{self.command} needs a title")
         return self.fits("the title", title, MAX_TITLE)

@@ -20,7 +20,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot import claim, db, deliver, outbox, wakeup
@@ -46,11 +46,11 @@ class Worker:
     """One worker: a name for its claims, a clock, and the deliveries it has in flight per publisher."""
 
     def __init__(self, core: Core, *, name: str | None = None, now: Now = utcnow,
-                 concurrency: int | None = None) -> None:
+                 concurrency: int | None = None, lanes: Sequence[str] | None = None) -> None:
         self.core, self.now = core, now
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.concurrency = concurrency or core.config.worker_concurrency
-        self.in_flight: dict[str, set[int]] = {name: set() for name in core.publisher_names}
+        self.in_flight: dict[str, set[int]] = {p: set() for p in (core.publisher_names if lanes is None else lanes)}
         self.lock = threading.Lock()
         self.outcomes: dict[str, int] = {}
         self.jobs_at: datetime | None = None  # when (by self.now) the scheduler last ran

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.errors import UsageError
 from bot.grammar import MAX_MESSAGE, MAX_TITLE
+from bot.text_input import clean
 
 
 def values(view: dict[str, Any]) -> dict[str, Any]:
@@ -34,11 +35,13 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def checked(text: str | None, *, what: str, limit: int) -> str | None:
-    """The field's text, refused (as the grammar would) when it has a NUL byte or is too long."""
+    """The field's text without control characters, refused (as the grammar would) when it has a NUL
+    byte or is too long."""
     if text is None:
         return None
     if "\x00" in text:
         raise UsageError(f"the {what} contains a NUL byte")
+    text = clean(text)
     if len(text) > limit:
         raise UsageError(f"the {what} is {len(text):,} characters; the limit is {limit:,}")
     return text

@@ -69,6 +69,7 @@ class Publisher(ABC):
 
     name: ClassVar[str]
     label: ClassVar[str]  # how people call it: "Status page", "Twitter", …
+    settings: ClassVar[tuple[str, ...]] = ()  # environment variables `configured` needs, named when it is off
 
     def __init__(self, context: PublisherContext) -> None:
         self.context = context

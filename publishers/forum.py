@@ -35,6 +35,7 @@ class ForumPublisher(Publisher):
 
     name = "forum"
     label = "Forum"
+    settings = ("DISCOURSE_URL", "DISCOURSE_API_KEY", "DISCOURSE_API_USERNAME")
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)

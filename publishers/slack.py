@@ -26,6 +26,7 @@ class SlackPublisher(Publisher):
 
     name = "slack"
     label = "Slack"
+    settings = ("SLACK_BOT_TOKEN", "HERALD_SLACK_STATUS_CHANNEL")
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)

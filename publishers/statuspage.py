@@ -56,6 +56,10 @@ class StatuspagePublisher(Publisher):
     def publish(self, event: Event, rendered: Rendered, thread: ThreadView | None) -> Receipt:
         """Rewrite the incident's page and everything listing it; the receipt points at its page."""
         self.refresh(event.incident.id)
+        return self.receipt(event)
+
+    def receipt(self, event: Event) -> Receipt:
+        """What a write of the site that includes `event` answers: the update's key and its page."""
         return Receipt(external_id=f"{event.incident.id}/{event.update.number}/{event.revision}",
                        url=event.incident.url)
 

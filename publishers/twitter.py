@@ -37,6 +37,7 @@ class TwitterPublisher(Publisher):
 
     name = "twitter"
     label = "Twitter"
+    settings = ("TWITTER_API_KEY", "TWITTER_API_SECRET", "TWITTER_ACCESS_TOKEN", "TWITTER_ACCESS_TOKEN_SECRET")
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)

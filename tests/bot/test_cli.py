@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import create_engine, func, select
 
-from bot.cli import join_words, main
+from bot.cli import join_words
 from bot.models import Delivery, Incident, Update
 from tests.conftest import make_env
 
@@ -22,19 +21,6 @@ SEED = [
      "scheduled", "backup", "impacted", "performance."],
     ["resolve", "1", "--at", "2010-09-02 02:10"],
 ]
-
-
-@pytest.fixture
-def run(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Invoke `herald …` in-process with a test environment, returning (exit code, output)."""
-    runner = CliRunner()
-    env = make_env(database_url, tmp_path)
-
-    def invoke(*args: str) -> tuple[int, str]:
-        result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
-        return result.exit_code, result.output
-
-    return invoke
 
 
 def stored(database_url: str) -> tuple[int, int, int]:
@@ -65,24 +51,73 @@ def test_each_update_has_its_pending_delivery(run, database_url: str) -> None:  
     assert stored(database_url) == (1, 3, 3)
 
 
-@pytest.mark.parametrize(("words", "message"), [
-    (["updte", "1", "x"], 'unknown subcommand "updte"'),
-    (["update", "1", "-c", "billing", "x"], 'unknown component "billing"'),
-    (["update", "42", "x"], "no incident #42"),
-    (["update", "1", "-s", "in_progress", "x"], "not a status of a incident"),
-    (["open", "Outage", "--at", "2010-03-14 02:30"], "does not exist on 2010-03-14"),
-    (["open", "Outage", "--at", "2010-11-07 01:30"], "write 01:30 PDT or 01:30 PST"),
+@pytest.mark.parametrize(("words", "code", "message"), [
+    (["updte", "1", "x"], 2, 'unknown subcommand "updte" — did you mean "update"?'),
+    (["update", "1", "--statsu", "x"], 2, 'unknown option "--statsu" — did you mean "--status"?'),
+    (["open", "Outage", "--at", "25:99"], 2, "'25:99' is not a real date and time"),
+    (["open", "Outage", "--at", "2010-03-14 02:30"], 2, "does not exist on 2010-03-14"),
+    (["open", "Outage", "--at", "2010-11-07 01:30"], 2, "write 01:30 PDT or 01:30 PST"),
+    (["open", "Caf\udce9"], 2, "the text is not valid UTF-8"),
+    (["update", "1", "-c", "serach", "x"], 1, 'unknown component "serach" — did you mean "search"?'),
+    (["update", "42", "x"], 1, "no incident #42"),
+    (["update", "1", "-s", "in_progress", "x"], 1, "not a status of a incident"),
+    (["reopen", "1"], 1, "#1 is investigating, not resolved: post an update instead"),
+    (["open", "Later", "--at", "2030-01-01 00:00"], 1, "--at can only backdate"),
+    (["maintenance", "Past", "--from", "2025-01-05 02:00", "--to", "04:00"], 1, "would already be over"),
+    (["update", "1", "--publish", "twiter", "x"], 1, 'unknown or disabled channel "twiter"'),
 ])
-def test_bad_input_is_one_clear_line_and_changes_nothing(run, database_url: str, words: list[str],  # type: ignore[no-untyped-def]
-                                                         message: str) -> None:
-    """Bad input exits non-zero with a message and leaves the database as it was."""
-    run("incident", "open", "Existing", "-c", "app")
+def test_bad_input_is_one_clear_message_and_changes_nothing(run, database_url: str, words: list[str],  # type: ignore[no-untyped-def]
+                                                            code: int, message: str) -> None:
+    """Unreadable command lines exit 2 and refused commands exit 1, with a message; nothing is stored."""
+    run("incident", "open", "Existing", "-c", "app", HERALD_COMPONENTS="app,search")
     before = stored(database_url)
-    code, out = run("incident", *words)
-    assert code != 0
-    assert message in out
-    assert "Traceback" not in out
+    status, out = run("incident", *words, HERALD_COMPONENTS="app,search")
+    assert (status, message in out, "Traceback" in out) == (code, True, False), out
     assert stored(database_url) == before
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["incidnt", "list"], 2, "No such command 'incidnt'"),
+    (["demo", "--port", "eighty"], 2, "'eighty' is not a valid integer"),
+    (["retry"], 2, "Missing argument 'INCIDENT_ID'"),
+    (["components"], 1, "HERALD_CLOCK"),
+])
+def test_click_usage_errors_exit_2_and_bad_settings_exit_1(run, args: list[str], code: int,  # type: ignore[no-untyped-def]
+                                                            message: str) -> None:
+    """click's own usage errors exit 2, like the grammar's; a bad setting is a refusal and exits 1."""
+    status, out = run(*args, HERALD_CLOCK="13")
+    assert (status, message in out) == (code, True), out
+
+
+def test_help_summaries_are_whole_sentences_and_explain_exit_codes(run) -> None:  # type: ignore[no-untyped-def]
+    """`herald --help` shows every command's summary uncut, and the exit codes in its epilog."""
+    status, out = run("--help")
+    commands = out[out.index("Commands:"):out.index("Exit status:")]
+    assert status == 0 and "..." not in commands
+    for summary in ("Declare, update and resolve incidents.", "Replay a 2010 status history and serve it.",
+                    "Deliver queued updates to every channel.", "Serve Slack, the status page and /healthz.",
+                    "Re-queue an incident's failed deliveries."):
+        assert summary in out
+    assert "1  refused" in out and "2  usage" in out
+
+
+def test_incident_help_lists_every_subcommand_with_the_cli_prefix(run) -> None:  # type: ignore[no-untyped-def]
+    """`herald incident --help` lists each subcommand's usage line as the CLI spells it, never `/incident`."""
+    from bot.grammar import USAGE
+
+    status, out = run("incident", "--help")
+    assert status == 0 and "/incident" not in out
+    for line in USAGE.values():
+        assert f"herald incident {line}" in out
+    assert run("incident", "open", "--help")[1].strip() == f"herald incident {USAGE['open']}"
+    assert "herald incident reopen ID" in run("incident", "help")[1]
+
+
+def test_version_comes_from_the_package_metadata(run) -> None:  # type: ignore[no-untyped-def]
+    """`herald --version` prints the installed distribution's version."""
+    from importlib.metadata import version
+
+    assert run("--version") == (0, f"herald {version('herald')}\n")
 
 
 def test_components_lists_configured_components(run) -> None:  # type: ignore[no-untyped-def]
@@ -123,4 +158,4 @@ def test_preview_without_an_id_shows_the_usage(run) -> None:  # type: ignore[no-
     """A preview must name the incident it would update; the error shows the usage line."""
     code, out = run("incident", "preview", "-m", "What if")
     assert code == 2
-    assert "needs the id" in out and "/incident preview" in out
+    assert "needs the id" in out and "Usage: herald incident preview [ID]" in out and "/incident" not in out

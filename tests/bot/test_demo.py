@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from twitter_text import parse_tweet
 
 from bot.cli import main
 from bot.demo import load_history
-from bot.models import Incident
+from bot.models import Delivery, Incident, Thread
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +96,32 @@ def test_every_tweet_fits(demo: tuple[Path, str]) -> None:
             tweet = json.loads(line)
             assert parse_tweet(tweet["text"]).weightedLength <= 280
             assert tweet["text"].rstrip().endswith("/")
+
+
+def test_every_delivery_is_sent_and_the_status_page_ones_carry_their_receipts(demo: tuple[Path, str]) -> None:
+    """All 604 deliveries end sent; each status page one names its update and page, as a publish would."""
+    folder, _ = demo
+    engine = create_engine(f"sqlite:///{folder / 'herald.db'}")
+    with Session(engine) as session:
+        rows = list(session.scalars(select(Delivery)))
+        page_rows = [d for d in rows if d.publisher == "statuspage"]
+        threads = session.scalars(select(Thread).where(Thread.publisher == "statuspage")).all()
+        expected = {d.id: f"{d.incident_id}/{d.update.number}/{d.revision}" for d in page_rows}
+    engine.dispose()
+    assert len(rows) == 604 and {d.state for d in rows} == {"sent"}
+    assert len(page_rows) == 151 and len(threads) == 39
+    for d in page_rows:
+        assert d.external_id == expected[d.id] and d.url == f"http://127.0.0.1:8000/incidents/{d.incident_id}/"
+
+
+def test_a_port_in_use_is_refused_before_the_replay(tmp_path: Path) -> None:
+    """`herald demo --port N` with N taken exits 1 at once, says what to do, and replays nothing."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["demo", "--port", str(port), "--dir", str(tmp_path / "demo")],
+                                    env={"DATABASE_URL": ""})
+    assert result.exit_code == 1
+    assert f"port {port} is in use: stop what uses it or run `herald demo --port {port + 1}`" in result.output
+    assert not (tmp_path / "demo").exists()

@@ -20,12 +20,13 @@ from bot.grammar import (
     Open,
     OpenModal,
     Preview,
+    Reopen,
     Resolve,
     Retry,
     Show,
     Start,
     Update,
-    help_text,
+    help_lines,
     parse,
 )
 
@@ -61,11 +62,11 @@ def test_help_without_and_with_topic() -> None:
     assert parse("HELP Update") == Help("update")
 
 
-def test_help_text_lists_every_subcommand_or_one() -> None:
-    """help_text() lists every usage line; help_text(topic) gives just that line."""
-    everything = help_text()
-    assert all(line in everything for line in USAGE.values())
-    assert help_text("resolve") == USAGE["resolve"]
+def test_help_lines_list_every_subcommand_or_one() -> None:
+    """help_lines() gives every usage line; help_lines(topic) just that one; none carries a front end's prefix."""
+    assert help_lines() == list(USAGE.values())
+    assert help_lines("resolve") == [USAGE["resolve"]]
+    assert all(line.split()[0] in USAGE and "/incident" not in line for line in help_lines())
 
 
 def test_open_with_title_options_and_message() -> None:
@@ -138,6 +139,14 @@ def test_resolve_with_words_or_dash_m() -> None:
     assert parse("resolve 3") == Resolve(incident=3)
 
 
+def test_reopen_with_status_and_message() -> None:
+    """reopen takes an id, an optional status and its message as free words or after -m."""
+    assert parse("reopen 2") == Reopen(incident=2)
+    assert parse("reopen #2 -s identified It is back") == Reopen(2, "identified", "It is back")
+    assert parse("reopen 2 --dry-run -m Back again") == Reopen(2, message="Back again", dry_run=True)
+    assert "reopen needs an incident id" in str(refusal("reopen"))
+
+
 def test_maintenance_with_window_and_no_auto() -> None:
     """maintenance reads an unquoted multiword window, components and --no-auto."""
     text = (
@@ -202,9 +211,32 @@ def test_commands_are_frozen() -> None:
 @pytest.mark.parametrize(
     "text", ['open "Login broken" -c app', "open “Login broken” -c app", "open „Login broken“ -c app"]
 )
-def test_quotes_group_words(text: str) -> None:
-    """Straight, Slack smart and low quotes group a title and are dropped from it."""
+def test_a_title_that_is_one_quoted_group_loses_the_grouping_quotes(text: str) -> None:
+    """Straight, Slack smart and low quotes around the whole title group it and are not part of it."""
     assert parse_as(text, Open).title == "Login broken"
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ('open Its "quoted" word', 'Its "quoted" word'),
+    ("open Its “quoted” word -c app", "Its “quoted” word"),
+    ('open "Login" broken for “some” users', '"Login" broken for “some” users'),
+    ('maintenance The "big" move --from 01:00 --to 02:00', 'The "big" move'),
+])
+def test_titles_keep_the_quotes_typed_in_them(text: str, title: str) -> None:
+    """Quotes inside a title are part of what was typed, straight and smart alike."""
+    assert parse(text).title == title  # type: ignore[union-attr]
+
+
+def test_title_keeps_its_spacing_within_runs_and_stays_on_one_line() -> None:
+    """A title is the free words as typed (spacing kept within a run, runs joined by one space), on one line."""
+    assert parse_as("open Two  spaces -c app  then\nmore", Open).title == "Two  spaces then more"
+
+
+def test_quotes_still_group_option_values() -> None:
+    """Quotes group an option's value and are dropped from it, beside a title that keeps its own."""
+    command = parse_as('open Its "quoted" word -c "app" --at "2010-09-02 02:03"', Open)
+    assert (command.title, command.components, command.at) == (
+        'Its "quoted" word', (ComponentChange("app"),), "2010-09-02 02:03")
 
 
 def test_quoted_option_lookalike_is_a_word() -> None:
@@ -393,6 +425,22 @@ def test_usage_error_str_carries_usage() -> None:
 def test_nul_byte_is_refused() -> None:
     """Text with a NUL byte is refused before anything else is read."""
     assert refusal("open Title\x00 -m x").message == "text contains a NUL byte"
+
+
+@pytest.mark.parametrize("control", ["\x1b", "\x07", "\x1b[31m", "\x1b]8;;https://evil.example\x07", "\x9b", "\x7f",
+                                     "\r", "\x85"])
+def test_control_characters_are_removed(control: str) -> None:
+    """ESC, BEL, CSI, OSC, DEL and C1 controls vanish from titles and messages; newline and tab stay."""
+    command = parse_as(f"open Red{control} alert -m a{control}b\n\tc", Open)
+    assert command.message is not None
+    for text in (command.title, command.message):
+        assert not any(ord(ch) < 32 and ch not in "\n\t" or 0x7F <= ord(ch) <= 0x9F for ch in text)
+    assert command.message.endswith("b\n\tc")
+
+
+def test_text_that_is_not_utf8_is_refused() -> None:
+    """A lone surrogate (an undecodable argv byte, or a JSON \\udc80) is refused as invalid UTF-8."""
+    assert refusal("open Caf\udce9 -m x").message == "the text is not valid UTF-8"
 
 
 def test_rtl_override_is_accepted() -> None:

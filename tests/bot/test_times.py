@@ -346,3 +346,52 @@ def test_parse_then_format_round_trips() -> None:
         assert parse_time(local, clock=LA12, now=NOW) == at
         local = format_instant(at, LA).split(" (")[0]
         assert parse_time(local, clock=LA, now=NOW) == at
+
+
+# --- the next occurrence of a bare time (maintenance --from / --to) ---------------------------
+
+
+def next_of(text: str, after: datetime, clock: Clock = LA) -> str:
+    """The first instant `text` names at or after `after`, formatted."""
+    return format_instant(parse_time(text, clock=clock, now=after, after=after), clock)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2am", "2010-09-02 02:00 PDT (09:00 UTC)"),  # passed at 17:35: tomorrow
+    ("17:35", "2010-09-01 17:35 PDT (2010-09-02 00:35 UTC)"),  # the current minute is still ahead
+    ("23:00", "2010-09-01 23:00 PDT (2010-09-02 06:00 UTC)"),  # later today
+    ("2am UTC", "2010-09-01 19:00 PDT (2010-09-02 02:00 UTC)"),  # still ahead in UTC, where it is read
+    ("0:30 UTC", "2010-09-02 17:30 PDT (2010-09-03 00:30 UTC)"),  # passed in UTC five minutes ago
+    ("9:00 Europe/Berlin", "2010-09-02 00:00 PDT (07:00 UTC)"),
+    ("2010-09-01 02:00", "2010-09-01 02:00 PDT (09:00 UTC)"),  # a date is taken as written, past or not
+])
+def test_a_bare_time_means_its_next_occurrence(text: str, expected: str) -> None:
+    """With `after`, a time without a date is today's if still ahead (in its zone), else tomorrow's."""
+    assert next_of(text, datetime(2010, 9, 2, 0, 35, tzinfo=UTC)) == expected  # 17:35 PDT
+
+
+def test_next_occurrence_counts_hours_across_spring_forward() -> None:
+    """1am to 4am on the night clocks spring forward is two hours, read on the wall clock."""
+    evening = datetime(2010, 3, 14, 1, 35, tzinfo=UTC)  # 2010-03-13 17:35 PST
+    starts = parse_time("1am", clock=LA, now=evening, after=evening)
+    ends = parse_time("4am", clock=LA, now=evening, after=starts + timedelta(seconds=1))
+    assert format_range(starts, ends, LA) == "2010-03-14 01:00 PST – 04:00 PDT (09:00–11:00 UTC)"
+    assert ends - starts == timedelta(hours=2)
+    with pytest.raises(TimeError, match="02:30 does not exist on 2010-03-14"):
+        parse_time("2:30", clock=LA, now=evening, after=evening)
+
+
+def test_an_end_before_the_start_on_the_clock_is_the_next_day_across_fall_back() -> None:
+    """`--from 23:00 --to 02:00` on the night clocks fall back is four hours, not an error."""
+    evening = datetime(2010, 11, 7, 5, 0, tzinfo=UTC)  # 2010-11-06 22:00 PDT
+    starts = parse_time("23:00", clock=LA, now=evening, after=evening)
+    ends = parse_time("02:00", clock=LA, now=evening, after=starts + timedelta(seconds=1))
+    assert ends - starts == timedelta(hours=4)
+
+
+def test_a_repeated_hour_half_past_is_the_reading_still_ahead() -> None:
+    """At 01:45 PDT on fall-back night, 1:30 next happens as 01:30 PST; 1:50 (both ahead) is ambiguous."""
+    during = datetime(2010, 11, 7, 8, 45, tzinfo=UTC)  # 01:45 PDT
+    assert next_of("1:30", during) == "2010-11-07 01:30 PST (09:30 UTC)"
+    with pytest.raises(TimeError, match="write 01:50 PDT or 01:50 PST"):
+        next_of("1:50", during)

@@ -49,6 +49,10 @@ class Story:
         """Resolve the incident."""
         return self._step(service.resolve, incident_id=self.incident_id, body=body)
 
+    def reopen(self, body: str = "Payments fail again.", **kwargs: Any) -> Event:
+        """Reopen the resolved incident."""
+        return self._step(service.reopen, incident_id=self.incident_id, body=body, **kwargs)
+
     def maintenance(self, title: str = "Database upgrade", body: str = "Short read-only period.") -> Event:
         """Schedule a maintenance window an hour from now."""
         self.now = self.start - timedelta(minutes=7)

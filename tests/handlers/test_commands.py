@@ -95,7 +95,8 @@ def test_mistakes_get_usage_and_change_nothing(served: Served) -> None:
     with served.sessions() as session:
         before = session.scalar(select(func.count()).select_from(Update))
     cases = {"frobnicate": "unknown subcommand", "update 99999 -m x": "no incident #99999",
-             "open T -c nosuch": 'unknown component "nosuch"', "update 1 -s sleeping -m x": "sleeping"}
+             "open T -c nosuch": 'unknown component "nosuch"', "update 1 -s sleeping -m x": "sleeping",
+             "open T -c wwww": 'unknown component "wwww" — did you mean "www"?'}
     for text, expected in cases.items():
         reply = ephemeral(served.slack.command(text))
         assert reply.startswith(":warning:") and expected in reply, reply

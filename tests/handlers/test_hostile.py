@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from xml.etree import ElementTree
 
 from tests.handlers.conftest import Served, ephemeral
 from tests.handlers.test_card import wait_until
@@ -56,3 +57,37 @@ def test_bidi_override_is_dropped(served: Served) -> None:
     number = opened(served, "Invoice \u202egnp.exe -m See \u202etxt.exe now")
     stored = incident(served, number)
     assert "\u202e" not in stored.title and stored.updates[0].body == "See txt.exe now"
+
+
+CONTROLS = "\x1b[31m\x07\x1b]8;;https://evil.example\x07\x9b2J\x1b"  # ESC, CSI, BEL, OSC, C1 CSI
+
+
+def has_controls(text: str) -> bool:
+    """True if `text` holds a C0 control other than newline and tab, DEL, or a C1 control."""
+    return any((ord(ch) < 32 and ch not in "\n\t") or 0x7F <= ord(ch) <= 0x9F for ch in text)
+
+
+def test_control_characters_are_removed_from_commands(served: Served) -> None:
+    """ESC, BEL, CSI, OSC and C1 controls in a slash command never reach the stored title or message."""
+    number = opened(served, f"Red{CONTROLS} alert -m Line{CONTROLS} one\nline\ttwo")
+    stored = incident(served, number)
+    assert not has_controls(stored.title) and not has_controls(stored.updates[0].body)
+    assert stored.title == "Red[31m]8;;https://evil.example2J alert"
+    assert stored.updates[0].body.endswith("one\nline\ttwo")
+    for feed in ("history.atom", "history.rss"):  # XML 1.0 forbids these characters: the feeds must parse
+        path = served.site / feed
+        text = wait_until(lambda p=path: p.exists() and "2J alert" in p.read_text() and p.read_text(), timeout=30)
+        ElementTree.fromstring(text)
+
+
+def test_control_characters_are_removed_from_modals(served: Served) -> None:
+    """The Declare modal's title and message lose their control characters the same way."""
+    reply = served.slack.submit("declare", {
+        "title": f"Modal{CONTROLS} title", "message": f"Modal{CONTROLS} body", "impact": ("minor",),
+        "status": ("investigating",), "at": None, "publish": ["statuspage"],
+    }, metadata={"channel": "C_CONTROLS"})
+    assert reply.status_code == 200 and reply.text == ""
+    card = wait_until(lambda: [p for p in served.fake.of("chat.postMessage") if p["channel"] == "C_CONTROLS"])
+    stored = incident(served, int(card[0]["text"][1:].split(" ")[0]))
+    assert (stored.title, stored.updates[0].body) == ("Modal[31m]8;;https://evil.example2J title",
+                                                      "Modal[31m]8;;https://evil.example2J body")
