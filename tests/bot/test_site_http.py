@@ -3,7 +3,6 @@ compressed variants with their own ETags, year-long immutable assets, CORS for t
 
 from __future__ import annotations
 
-import brotli
 import gzip
 import os
 import sqlite3
@@ -13,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import brotli
 import pytest
 from flask.testing import FlaskClient
 
@@ -96,7 +96,8 @@ def test_compressed_siblings_are_negotiated(client: FlaskClient, accept: str, en
 
 def test_each_encoding_has_its_own_etag_and_304(client: FlaskClient) -> None:
     """ETags differ per encoding; each revalidates only against its own encoding."""
-    tags = {enc: client.get("/", headers={"Accept-Encoding": enc}).headers["ETag"] for enc in ("br", "gzip", "identity")}
+    tags = {enc: client.get("/", headers={"Accept-Encoding": enc}).headers["ETag"]
+            for enc in ("br", "gzip", "identity")}
     assert len(set(tags.values())) == 3
     for enc, tag in tags.items():
         assert client.get("/", headers={"Accept-Encoding": enc, "If-None-Match": tag}).status_code == 304
