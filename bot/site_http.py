@@ -4,8 +4,9 @@ Every GET, HEAD and OPTIONS that is not another route lands here. A path is serv
 regular file with a known site suffix inside the site folder, reached through no symlink, that is not
 the SQLite database: the checks use the path and `lstat` only, so nothing else is ever opened (closing
 any descriptor of a SQLite file drops the whole process's locks on it, which once lost commits).
-Pre-compressed siblings are negotiated by `Accept-Encoding` with `Vary` and an ETag per encoding; the
-JSON API and the feeds are readable from other origins; unknown paths get the site's 404.html.
+Text is sent brotli- or gzip-compressed as negotiated (bot.compression), with `Vary` and an ETag per
+encoding; the JSON API and the feeds are readable from other origins; unknown paths get the 404.html
+the builder writes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 from werkzeug.wsgi import wrap_file
 
+from bot import compression
 from bot.config import Config, site_dir_problem, sqlite_files
 from bot.errors import ConfigError
 from publishers import site_files
@@ -31,22 +33,21 @@ METHODS = "GET, HEAD, OPTIONS"
 REQUEST_HEADERS = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*")
 DEFAULT_HEADERS = "Accept, Cache-Control, If-Modified-Since, If-None-Match"
 PREFLIGHT_MAX_AGE = 86_400  # seconds a browser may reuse a preflight answer
+_COMPRESSED = compression.Cache()  # one per process: every web thread shares it
 
 
 @dataclass(frozen=True)
 class Found:
-    """A file to send: where it is, what it was when checked, its site path and content encoding."""
+    """A file to send: where it is, what it was when checked, and its site path."""
 
     path: Path
     info: os.stat_result
     site_path: str
-    encoding: str | None = None
 
-    @property
-    def etag(self) -> str:
-        """A strong validator, distinct for each encoding of the same file."""
+    def etag(self, encoding: str | None) -> str:
+        """A strong validator of this version of the file, distinct for each encoding it is sent in."""
         tag = f"{self.info.st_mtime_ns:x}-{self.info.st_size:x}"
-        return f"{tag}-{self.encoding}" if self.encoding else tag
+        return f"{tag}-{encoding}" if encoding else tag
 
 
 @dataclass(frozen=True)
@@ -74,17 +75,8 @@ class SiteFolder:
         info = self._regular(candidate)
         return None if info is None else Found(candidate, info, site_path)
 
-    def variant(self, found: Found, encodings: list[str]) -> Found:
-        """The best fresh pre-compressed sibling of `found` among `encodings` (best first), else `found`."""
-        for encoding in encodings:
-            sibling = found.path.with_name(found.path.name + site_files.ENCODINGS[encoding])
-            info = self._regular(sibling)
-            if info is not None and info.st_mtime_ns >= found.info.st_mtime_ns:
-                return Found(sibling, info, found.site_path, encoding)
-        return found
-
     def open(self, found: Found) -> tuple[Found, BinaryIO] | None:
-        """Open a file `find` or `variant` returned (no symlink, no FIFO can block it); None if it is gone.
+        """Open a file `find` returned (no symlink, and no FIFO can block it); None if it is gone.
 
         The site is rewritten by atomic replacement, so the file opened may be newer than the one
         checked: the returned Found describes the file actually opened."""
@@ -156,42 +148,33 @@ def not_found(folder: SiteFolder, req: Request) -> BaseResponse:
 
 
 def send(folder: SiteFolder, found: Found, req: Request, *, status: int) -> BaseResponse:
-    """Send `found` (or its best compressed sibling) with type, validators and caching; 304 when unchanged."""
+    """Send `found`, compressed if negotiated, with type, validators and caching; 304 when unchanged."""
+    opened = folder.open(found)
+    if opened is None:
+        return NotFound().get_response()
+    found, handle = opened
     compressible = site_files.compressible(found.site_path)
-    if compressible:
-        found = folder.variant(found, _accepted(req))
-    body = None
-    if req.method != "HEAD":
-        opened = folder.open(found)
-        if opened is None:
-            return NotFound().get_response()
-        found, body = opened
+    encoding = compression.negotiate(req.accept_encodings, found.info.st_size) if compressible else None
     response = Response(status=status, content_type=site_files.content_type(found.site_path))
     response.headers["Cache-Control"] = site_files.cache_control(found.site_path)
     if compressible:
         response.vary.add("Accept-Encoding")
-    if found.encoding:
-        response.headers["Content-Encoding"] = found.encoding
     if status == 200:
-        response.set_etag(found.etag)
+        response.set_etag(found.etag(encoding))
         response.last_modified = datetime.fromtimestamp(found.info.st_mtime, UTC)
         response.make_conditional(req)
     if response.status_code != status:  # 304 Not Modified: no body
-        if body is not None:
-            body.close()
+        handle.close()
         return response
-    response.content_length = found.info.st_size
-    if body is not None:
-        response.response = wrap_file(req.environ, body)
+    if encoding is None:
+        response.response = wrap_file(req.environ, handle)
         response.direct_passthrough = True
+        response.content_length = found.info.st_size
+        return response
+    with handle:
+        response.set_data(_COMPRESSED.body(found.info, encoding, handle.read))
+    response.headers["Content-Encoding"] = encoding
     return response
-
-
-def _accepted(req: Request) -> list[str]:
-    """The encodings the client accepts that the site has siblings for, in the client's order of preference."""
-    accepted = req.accept_encodings
-    ranked = sorted(site_files.ENCODINGS, key=lambda e: -accepted.quality(e))
-    return [e for e in ranked if accepted.quality(e) > 0]
 
 
 def preflight(path: str, req: Request) -> Response:

@@ -3,8 +3,7 @@
 For `herald serve` (or any server of HERALD_SITE_DIR). The builder leaves a lock file and, for a moment,
 temporary files beside the pages: both are dotfiles and never served. Only files with a known site
 suffix are served, so nothing else that ends up in the folder (a database, a backup) is ever opened.
-Text files have pre-compressed siblings (`index.html.br`, `index.html.gz`) for servers that negotiate
-`Accept-Encoding`; a sibling older than its file is stale and ignored.
+Every one of them is text, and may be sent compressed (negotiated on `Accept-Encoding`).
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ CONTENT_TYPES = {  # the only suffixes a server of the site sends; add one here 
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
 }
-ENCODINGS = {"br": ".br", "gzip": ".gz"}  # Content-Encoding → suffix of the pre-compressed sibling, best first
 PAGE_MAX_AGE = 60  # pages, feeds and JSON: a status page must not be stale for long
 ASSET_MAX_AGE = 31_536_000  # a year: an asset's name carries a hash of its content, so it never changes
 HASHED_ASSET = re.compile(r"assets/[^/]+\.[0-9a-f]{12}\.[a-z0-9]+")  # assets/site.<hash>.css
@@ -58,5 +56,5 @@ def is_cross_origin(path: str) -> bool:
 
 
 def compressible(path: str) -> bool:
-    """True for the files the builder writes pre-compressed siblings of (every text file of the site)."""
+    """True for files worth sending compressed (every site file is text)."""
     return PurePosixPath(path).suffix in CONTENT_TYPES

@@ -1,5 +1,5 @@
 """`herald serve`'s status page files: only site files, never through a symlink, never the database;
-compressed variants with their own ETags, year-long immutable assets, CORS for the API, a styled 404."""
+compressed as negotiated with an ETag per encoding, year-long immutable assets, CORS for the API, a 404 page."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def sqlite_file(url: str) -> Path:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    """A built-looking site folder: pages with compressed siblings, a hashed asset, feeds, the API, a 404 page."""
+    """A built-looking site folder: pages, a hashed asset, feeds, the API, a 404 page, builder leftovers."""
     root = tmp_path / "site"
     for path, text in {"index.html": PAGE, "incidents/3/index.html": PAGE, CSS: "body{}", "history.atom": "<feed/>",
                        "history.rss": "<rss/>", "api/v2/summary.json": '{"page":{}}',
@@ -51,10 +51,6 @@ def site(tmp_path: Path) -> Path:
                        ".herald-site.lock": "", ".index.html.1.2.tmp": "<half", "notes.txt": "private"}.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(text)
-    for path in ("index.html", "404.html"):
-        data = (root / path).read_bytes()
-        (root / f"{path}.br").write_bytes(brotli.compress(data))
-        (root / f"{path}.gz").write_bytes(gzip.compress(data))
     return root
 
 
@@ -104,13 +100,22 @@ def test_each_encoding_has_its_own_etag_and_304(client: FlaskClient) -> None:
     assert client.get("/", headers={"Accept-Encoding": "gzip", "If-None-Match": tags["br"]}).status_code == 200
 
 
-def test_a_stale_sibling_is_never_sent(client: FlaskClient, site: Path) -> None:
-    """When a page is newer than its compressed copy (replaced by hand), the page itself is sent."""
-    page = site / "index.html"
-    page.write_text("<p>new</p>")
-    os.utime(site / "index.html.br", ns=(page.stat().st_mtime_ns - 10**9,) * 2)
-    response = client.get("/", headers={"Accept-Encoding": "br"})
-    assert "Content-Encoding" not in response.headers and response.get_data(as_text=True) == "<p>new</p>"
+def test_a_new_version_is_never_answered_from_an_old_compression(client: FlaskClient, site: Path) -> None:
+    """When the builder replaces a page, the next compressed answer is the new page with a new ETag."""
+    before = client.get("/", headers={"Accept-Encoding": "br"})
+    fresh = site / ".index.html.new"
+    fresh.write_text("<p>new</p>" * 200)
+    os.replace(fresh, site / "index.html")  # as the builder writes
+    after = client.get("/", headers={"Accept-Encoding": "br"})
+    assert brotli.decompress(after.get_data()).decode() == "<p>new</p>" * 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_small_files_are_sent_as_they_are(client: FlaskClient) -> None:
+    """A file too small to gain from compression is sent uncompressed (still with Vary)."""
+    response = client.get("/api/v2/summary.json", headers={"Accept-Encoding": "br, gzip"})
+    assert "Content-Encoding" not in response.headers and response.get_data() == b'{"page":{}}'
+    assert response.headers["Vary"] == "Accept-Encoding"
 
 
 def test_head_answers_like_get_without_a_body(client: FlaskClient) -> None:
@@ -148,7 +153,7 @@ def test_preflight_is_answered(client: FlaskClient) -> None:
 def test_unknown_paths_get_the_styled_404_page(client: FlaskClient) -> None:
     """Unknown paths, private files and other suffixes answer 404 with the site's 404.html, compressed too."""
     for path in ("/nothing-here.html", "/incidents/99/", "/.herald-site.lock", "/.index.html.1.2.tmp",
-                 "/notes.txt", "/index.html.br", "/../herald.db", "/%2e%2e/herald.db"):
+                 "/notes.txt", "/index.html.gz", "/../herald.db", "/%2e%2e/herald.db"):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "<title>Page not found</title>" in response.get_data(as_text=True), path

@@ -1,15 +1,12 @@
-"""What every built page carries in its head and beside it: a description, content-hashed assets,
-the 404 page, and pre-compressed copies of the text files."""
+"""What every built page carries in its head, and what is built beside the pages: a description,
+content-hashed assets, the 404 page."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-
-import brotli
 
 from bot.config import load_config
 from bot.core import Core, build_core
@@ -89,17 +86,3 @@ def test_the_404_page_uses_the_layout_from_the_site_root(core: Core, built: dict
     html = (Path(core.config.site_dir) / "404.html").read_text(encoding="utf-8")
     assert "<h1>Page not found</h1>" in html and 'href="/history/"' in html
     assert all(link.startswith("/assets/") for link in Head(html).links)
-
-
-def test_text_files_have_fresh_compressed_copies(core: Core, built: dict[str, int]) -> None:
-    """Every page, feed, API file and asset of useful size has .br and .gz copies that decode to it."""
-    site = Path(core.config.site_dir)
-    texts = [p for p in site.rglob("*") if p.suffix in (".html", ".json", ".atom", ".rss", ".css", ".js")]
-    large = [p for p in texts if p.stat().st_size >= 1024]
-    assert len(large) > 10
-    for path in large:
-        data = path.read_bytes()
-        assert brotli.decompress(path.with_name(path.name + ".br").read_bytes()) == data, path
-        assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == data, path
-    small = [p for p in texts if p.stat().st_size < 1024]
-    assert small and not any(p.with_name(p.name + ".gz").exists() for p in small)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import gzip
-import os
 import threading
 import time
 from pathlib import Path
-
-import brotli
 
 from publishers.site.writer import SiteWriter
 
@@ -47,23 +43,3 @@ def test_the_lock_lets_one_builder_in_at_a_time(tmp_path: Path) -> None:
         order.append("first")
     thread.join(timeout=10)
     assert order == ["first", "second"]
-
-
-def test_compressed_copies_follow_their_file(tmp_path: Path) -> None:
-    """A large text file gets .br and .gz copies; unchanged content leaves them alone; a stale or missing
-    copy is rewritten even when the file is unchanged; a file that shrinks below the threshold loses them."""
-    writer, page = SiteWriter(tmp_path), tmp_path / "index.html"
-    big = "<p>operational</p>" * 200
-    writer.write("index.html", big)
-    br, gz = tmp_path / "index.html.br", tmp_path / "index.html.gz"
-    assert brotli.decompress(br.read_bytes()).decode() == big and gzip.decompress(gz.read_bytes()).decode() == big
-    stamp = br.stat().st_mtime_ns
-    assert writer.write("index.html", big) is False and br.stat().st_mtime_ns == stamp
-    gz.unlink()
-    os.utime(br, ns=(page.stat().st_mtime_ns - 10**9,) * 2)
-    assert writer.write("index.html", big) is False
-    assert gz.exists() and br.stat().st_mtime_ns >= page.stat().st_mtime_ns
-    writer.write("index.html", "<p>short</p>")
-    assert not br.exists() and not gz.exists()
-    writer.write("notes.bin", b"\0" * 5000)
-    assert not (tmp_path / "notes.bin.gz").exists()
