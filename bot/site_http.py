@@ -2,8 +2,9 @@
 
 Every GET, HEAD and OPTIONS that is not another route lands here. A path is served only when it names a
 regular file with a known site suffix inside the site folder, reached through no symlink, that is not
-the SQLite database: the checks use the path and `lstat` only, so nothing else is ever opened (closing
-any descriptor of a SQLite file drops the whole process's locks on it, which once lost commits).
+the SQLite database; all of that is checked on the name and by `lstat` before anything is opened, so
+the database file is never opened here (closing any descriptor of a SQLite file drops the whole
+process's locks on it, and that once lost commits).
 Text is sent brotli- or gzip-compressed as negotiated (bot.compression), with `Vary` and an ETag per
 encoding; the JSON API and the feeds are readable from other origins; unknown paths get the 404.html
 the builder writes.
@@ -70,7 +71,10 @@ class SiteFolder:
         if not site_files.is_servable(site_path):
             return None
         candidate = self.root.joinpath(*PurePosixPath(site_path).parts)
-        if candidate.resolve() != candidate:  # a symlink on the way, or an escape
+        try:
+            if candidate.resolve() != candidate:  # a symlink on the way, or an escape
+                return None
+        except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
             return None
         info = self._regular(candidate)
         return None if info is None else Found(candidate, info, site_path)
@@ -86,7 +90,7 @@ class SiteFolder:
             return None
         handle = os.fdopen(fd, "rb")
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(info.st_mode) or self._is_database(info):  # swapped in since the check
             handle.close()
             return None
         return replace(found, info=info), handle
@@ -95,7 +99,7 @@ class SiteFolder:
         """`lstat` of `path` when it is a regular file (not a symlink) and not one of the database's files."""
         try:
             info = path.lstat()
-        except OSError:
+        except (OSError, ValueError):
             return None
         if not stat.S_ISREG(info.st_mode) or self._is_database(info):
             return None

@@ -174,7 +174,9 @@ def test_symlinks_are_never_followed(client: FlaskClient, site: Path, tmp_path: 
     (site / "inside.html").symlink_to(site / "index.html")
     (site / "linked").symlink_to(site / "incidents")
     (site / "etc").symlink_to("/etc")
-    for path in ("/out.html", "/inside.html", "/linked/3/", "/linked/3/index.html", "/etc/"):
+    (site / "loop.html").symlink_to(site / "loop.html")
+    for path in ("/out.html", "/inside.html", "/linked/3/", "/linked/3/index.html", "/etc/", "/loop.html",
+                 "/a%00.html", "/" + "x" * 5000 + ".html"):
         response = client.get(path)
         assert response.status_code == 404 and b"outside" not in response.get_data(), path
 
