@@ -81,7 +81,7 @@ def test_hashed_assets_are_immutable_for_a_year(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(("accept", "encoding"), [("br, gzip", "br"), ("gzip, deflate", "gzip"),
                                                   ("gzip;q=1, br;q=0.5", "gzip"), ("", None), ("br;q=0", None)])
-def test_compressed_siblings_are_negotiated(client: FlaskClient, accept: str, encoding: str | None) -> None:
+def test_compressed_encodings_are_negotiated(client: FlaskClient, accept: str, encoding: str | None) -> None:
     """The best encoding the client accepts is sent, with Vary; the body decodes to the page."""
     response = client.get("/", headers={"Accept-Encoding": accept} if accept else {})
     assert response.headers.get("Content-Encoding") == encoding and response.headers["Vary"] == "Accept-Encoding"
