@@ -16,6 +16,7 @@ import brotli
 import pytest
 from flask.testing import FlaskClient
 
+from bot import db
 from bot.config import load_config
 from bot.errors import ConfigError
 from bot.web import create_web
@@ -34,11 +35,13 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
 sys.addaudithook(_audit)
 
 
-def sqlite_file(url: str) -> Path:
-    """The database file of a SQLite URL (these tests need SQLite: it is the database that can be served)."""
-    if not url.startswith("sqlite:///"):
-        pytest.skip("serving the database file is a SQLite hazard")
-    return Path(url.removeprefix("sqlite:///"))
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A migrated SQLite database in tmp_path, whichever database the suite runs on: serving the database
+    file is a SQLite hazard."""
+    url = f"sqlite:///{tmp_path / 'herald.db'}"
+    db.upgrade(url)
+    return url
 
 
 @pytest.fixture
@@ -54,12 +57,23 @@ def site(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def client(database_url: str, tmp_path: Path, site: Path) -> Iterator[FlaskClient]:
-    """The real Flask app of `herald serve` over the site folder."""
+def make_client(database_url: str, tmp_path: Path) -> Iterator[FlaskClient]:
+    """The real Flask app of `herald serve` over tmp_path/site."""
     web = create_web(load_config(make_env(database_url, tmp_path)))
     yield web.test_client()
     web.extensions["herald"]["core"].engine.dispose()
+
+
+@pytest.fixture
+def client(database_url: str, tmp_path: Path, site: Path) -> Iterator[FlaskClient]:
+    """The real Flask app of `herald serve` over the site folder, on the suite's database."""
+    yield from make_client(database_url, tmp_path)
+
+
+@pytest.fixture
+def sqlite_client(sqlite_url: str, tmp_path: Path, site: Path) -> Iterator[FlaskClient]:
+    """The same app on a SQLite database in tmp_path (beside, not inside, the site folder)."""
+    yield from make_client(sqlite_url, tmp_path)
 
 
 def test_pages_have_validators_and_a_short_cache_without_expires(client: FlaskClient) -> None:
@@ -181,13 +195,13 @@ def test_symlinks_are_never_followed(client: FlaskClient, site: Path, tmp_path: 
         assert response.status_code == 404 and b"outside" not in response.get_data(), path
 
 
-def test_the_database_is_never_opened_by_a_request(client: FlaskClient, site: Path, database_url: str) -> None:
+def test_the_database_is_never_opened_by_a_request(sqlite_client: FlaskClient, site: Path, tmp_path: Path) -> None:
     """Requests for the database by a symlink, a hard link with a site suffix or its own name never open it."""
     global _opened
-    db = sqlite_file(database_url)
-    (site / "herald.db").symlink_to(db)
-    (site / "data.json").symlink_to(db)
-    os.link(db, site / "copy.json")
+    client, database = sqlite_client, tmp_path / "herald.db"
+    (site / "herald.db").symlink_to(database)
+    (site / "data.json").symlink_to(database)
+    os.link(database, site / "copy.json")
     _opened = []
     try:
         statuses = [client.get(path).status_code for path in ("/herald.db", "/data.json", "/copy.json")]
@@ -199,34 +213,34 @@ def test_the_database_is_never_opened_by_a_request(client: FlaskClient, site: Pa
     assert any(p.endswith("404.html") for p in opened)  # the hook does see the server's opens
 
 
-def test_requests_for_the_database_keep_sqlite_locks(client: FlaskClient, site: Path, database_url: str) -> None:
+def test_requests_for_the_database_keep_sqlite_locks(sqlite_client: FlaskClient, site: Path,
+                                                     tmp_path: Path) -> None:
     """While this process holds the live database, GETs of it leave its locks: another process closing
     the database does not take it for the last user and delete the write-ahead log (which lost commits)."""
-    db = sqlite_file(database_url)
-    (site / "live.json").symlink_to(db)
-    os.link(db, site / "same.json")
-    holder = sqlite3.connect(db)
+    client, database = sqlite_client, tmp_path / "herald.db"
+    (site / "live.json").symlink_to(database)
+    os.link(database, site / "same.json")
+    holder = sqlite3.connect(database)
     holder.execute("CREATE TABLE IF NOT EXISTS kept (n INTEGER)")
     holder.execute("INSERT INTO kept VALUES (1)")
     holder.commit()
-    assert Path(f"{db}-wal").exists()
+    assert Path(f"{database}-wal").exists()
     for path in ("/live.json", "/same.json"):
         client.get(path)
     other = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT count(*) FROM kept'); c.close()"
-    subprocess.run([sys.executable, "-c", other, str(db)], check=True, timeout=30)
-    assert Path(f"{db}-wal").exists(), "another process thought it was the last user: our locks were gone"
+    subprocess.run([sys.executable, "-c", other, str(database)], check=True, timeout=30)
+    assert Path(f"{database}-wal").exists(), "another process thought it was the last user: our locks were gone"
     holder.close()
 
 
 @pytest.mark.parametrize(("site_dir", "cwd", "says"), [
     (".", "site", "is the working folder"), ("..", "site/sub", "is a parent of the working folder"),
     ("{tmp}", "..", "holds the database"), ("{tmp}/site/..", "..", "holds the database")])
-def test_an_unsafe_site_folder_is_refused_at_start(database_url: str, tmp_path: Path, site_dir: str, cwd: str,
+def test_an_unsafe_site_folder_is_refused_at_start(sqlite_url: str, tmp_path: Path, site_dir: str, cwd: str,
                                                    says: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The web app refuses a site folder that is (or holds) the working folder or holds the database."""
-    sqlite_file(database_url)
     (tmp_path / cwd).mkdir(parents=True, exist_ok=True)
-    config = load_config(make_env(database_url, tmp_path))
+    config = load_config(make_env(sqlite_url, tmp_path))
     monkeypatch.chdir(tmp_path / cwd)
     unsafe = config.model_copy(update={"site_dir": Path(site_dir.format(tmp=tmp_path))})  # as `herald demo` does
     with pytest.raises(ConfigError, match=f"HERALD_SITE_DIR: .*{says}"):
