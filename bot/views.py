@@ -41,6 +41,7 @@ class UpdateView:
     component_changes: tuple[dict[str, str], ...] = ()
     revisions: tuple[RevisionView, ...] = ()
     id: int = 0
+    tweet_id: str | None = None  # the tweet that announced it (Statuspage's `tweet_id`), when one was sent
 
 
 @dataclass(frozen=True)

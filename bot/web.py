@@ -1,7 +1,7 @@
 """`herald serve`: the Slack endpoint, the status page files and a health check, under gunicorn.
 
 Routes: `POST /slack/events` (slash commands, interactivity, events), `GET /healthz`, and every other
-GET serves HERALD_SITE_DIR (ETag, Cache-Control, index.html for folders, 404 otherwise). Without
+GET serves HERALD_SITE_DIR (bot.site_http: compressed, cached, CORS for the API, the site's 404). Without
 Slack settings the server still runs the status page and health check and says so. With SQLite (and
 by default) each web process also runs a delivery worker thread; with SLACK_APP_TOKEN, Socket Mode.
 """
@@ -10,26 +10,19 @@ from __future__ import annotations
 
 import importlib
 import logging
-import mimetypes
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, redirect, request, send_from_directory
+from flask import Flask, Response, request
 from sqlalchemy import text
-from werkzeug.exceptions import NotFound
-from werkzeug.security import safe_join
 
+from bot import site_http
 from bot.config import Config
 from bot.core import Core, build_core
 from bot.templating import render
-from publishers import site_files
 
 log = logging.getLogger("herald.web")
-MAX_AGE = 60  # seconds a browser or CDN may keep a status page file
-mimetypes.add_type("application/atom+xml", ".atom")
-mimetypes.add_type("application/rss+xml", ".rss")
 
 
 def create_web(config: Config) -> Flask:
@@ -40,8 +33,7 @@ def create_web(config: Config) -> Flask:
     web.extensions["herald"] = {"core": core, "slack": slack}
     web.add_url_rule("/healthz", "healthz", lambda: _health(core, slack is not None))
     web.add_url_rule("/slack/events", "slack", _slack_view(core, slack), methods=["POST"])
-    web.add_url_rule("/", "root", lambda: _static(config.site_dir, ""))
-    web.add_url_rule("/<path:path>", "site", lambda path: _static(config.site_dir, path))
+    site_http.register(web, config)
     return web
 
 
@@ -69,22 +61,6 @@ def _health(core: Core, slack: bool) -> dict[str, Any]:
     with core.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
     return {"ok": True, "database": "ok", "slack": "configured" if slack else "not configured"}
-
-
-def _static(site: Path, path: str) -> Any:
-    """One file of the status page, with ETag and Cache-Control; a folder serves its index.html."""
-    full = safe_join(str(site), path) if path else str(site)
-    if full is None or not site_files.is_public(path):  # the builder's lock and temporary files
-        raise NotFound()
-    if Path(full).is_dir():
-        if path and not path.endswith("/"):
-            return redirect("/" + path + "/", code=301)
-        path = path + "index.html"
-    response = send_from_directory(site.resolve(), path, max_age=MAX_AGE, etag=True, conditional=True)
-    if Path(path).suffix in site_files.CONTENT_TYPES:
-        response.headers["Content-Type"] = site_files.content_type(path)
-    response.headers["Cache-Control"] = site_files.cache_control(path)
-    return response
 
 
 def start_background(config: Config, web: Flask, *, worker: bool) -> list[Callable[[], None]]:

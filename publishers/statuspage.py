@@ -7,6 +7,7 @@ a late or retried delivery always writes the current truth, never a stale event.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from bot.models import Thread, utcnow
 from bot.templating import render
 from bot.views import Event, ThreadView
 from publishers.base import Publisher, PublisherContext, PublishError, Receipt, Rendered
+from publishers.site import endpoints, snapshot
 from publishers.site.builder import Builder
 from publishers.site.pages import LINKED, incident_path
 
@@ -81,18 +83,28 @@ class StatuspagePublisher(Publisher):
         return self.builder.build(now or utcnow(), jobs=jobs)
 
     def add_thread_links(self, incident_id: int) -> bool:
-        """Refresh the incident's page when a forum or tweet thread it should link to is not on it yet."""
+        """Refresh the incident's files when what other channels recorded is not on them yet: a forum or
+        tweet thread its page should link to, or a tweet id its JSON should carry (`tweet_id`)."""
         page = self.builder.writer.path(incident_path(incident_id))
         if self.context.sessions is None or not page.is_file():
             return False
         with self.context.sessions() as session:
             urls = list(session.scalars(select(Thread.url).where(
                 Thread.incident_id == incident_id, Thread.publisher.in_(LINKED), Thread.url.is_not(None))))
+            tweets = {t for t in snapshot.tweet_ids(session, [incident_id]).values() if t.isdigit()}
         text = page.read_text(encoding="utf-8")
-        if all(str(escape(url)) in text for url in urls):
+        if all(str(escape(url)) in text for url in urls) and tweets <= self._tweets_shown(incident_id):
             return False
         self.refresh(incident_id)
         return True
+
+    def _tweets_shown(self, incident_id: int) -> set[str]:
+        """The tweet ids the incident's JSON carries now."""
+        try:
+            doc = json.loads(self.builder.writer.path(endpoints.incident_path(incident_id)).read_bytes())
+        except (OSError, ValueError):
+            return set()
+        return {str(u["tweet_id"]) for u in doc["incident"]["incident_updates"] if u.get("tweet_id")}
 
 
 def install(core: Core) -> None:

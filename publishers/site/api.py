@@ -69,13 +69,31 @@ def component(c: ComponentView, info: PageInfo, position: int) -> Json:
             "page_id": info.id, "group": False, "only_show_if_degraded": False}
 
 
-def positions(comps: list[ComponentView]) -> dict[str, int]:
-    """Each component's 1-based position: within its group, or among the ungrouped ones."""
-    counts: dict[str | None, int] = {}
-    out = {}
+@dataclass(frozen=True)
+class Places:
+    """1-based positions as Statuspage numbers them: groups and ungrouped components share one top-level
+    sequence, in page order; a group's members are numbered within their group."""
+
+    components: dict[str, int]
+    groups: dict[str, int]
+
+
+def positions(comps: list[ComponentView]) -> Places:
+    """The positions of every component and group of the page (`comps` in page order)."""
+    top = 0  # top-level items so far: groups and ungrouped components
+    places: dict[str, int] = {}
+    groups: dict[str, int] = {}
+    members: dict[str, int] = {}
     for c in comps:
-        counts[c.group] = out[c.name] = counts.get(c.group, 0) + 1
-    return out
+        if not c.group:
+            top += 1
+            places[c.name] = top
+            continue
+        if c.group not in groups:
+            top += 1
+            groups[c.group] = top
+        members[c.group] = places[c.name] = members.get(c.group, 0) + 1
+    return Places(places, groups)
 
 
 def components(comps: list[ComponentView], info: PageInfo) -> list[Json]:
@@ -85,13 +103,13 @@ def components(comps: list[ComponentView], info: PageInfo) -> list[Json]:
     for c in comps:
         if c.group:
             groups.setdefault(c.group, []).append(c)
+    places = positions(comps)
     for name, members in groups.items():
-        out.append({**component(members[0], info, len(out) + 1), "id": group_id(name), "name": name,
+        out.append({**component(members[0], info, places.groups[name]), "id": group_id(name), "name": name,
                     "status": worst([m.status for m in members]), "description": None, "group_id": None,
                     "group": True, "components": [str(m.id) for m in members],
                     "updated_at": info.time(max(m.updated_at for m in members if m.updated_at))})
-    places = positions(comps)
-    return out + [component(c, info, places[c.name]) for c in comps]
+    return out + [component(c, info, places.components[c.name]) for c in comps]
 
 
 def _label(name: str, by_name: dict[str, ComponentView]) -> str:
@@ -108,7 +126,12 @@ def update(u: UpdateView, i: IncidentView, info: PageInfo, by_name: dict[str, Co
     return {"id": str(u.id), "status": u.status, "body": u.body, "incident_id": str(i.id),
             "created_at": info.time(u.created_at), "updated_at": info.time(u.edited_at or u.created_at),
             "display_at": info.time(u.display_at), "affected_components": moves or None,
-            "deliver_notifications": True, "custom_tweet": None, "tweet_id": None}
+            "deliver_notifications": True, "custom_tweet": None, "tweet_id": tweet_id(u)}
+
+
+def tweet_id(u: UpdateView) -> int | None:
+    """The id of the tweet that announced the update, a JSON number as Statuspage's captures carry it."""
+    return int(u.tweet_id) if u.tweet_id and u.tweet_id.isdigit() else None
 
 
 def _entered(i: IncidentView, status_name: str) -> datetime | None:
@@ -123,7 +146,7 @@ def _entered(i: IncidentView, status_name: str) -> datetime | None:
 
 def incident(i: IncidentView, info: PageInfo, comps: list[ComponentView]) -> Json:
     """One incident or scheduled maintenance, updates newest first."""
-    by_name, places = {c.name: c for c in comps}, positions(comps)
+    by_name, places = {c.name: c for c in comps}, positions(comps).components
     out = {"id": str(i.id), "name": i.title, "status": i.status, "created_at": info.time(i.created_at),
            "updated_at": info.time(i.updated_at), "monitoring_at": info.time(_entered(i, "monitoring")),
            "resolved_at": info.time(i.resolved_at), "impact": i.impact, "shortlink": i.url,
@@ -136,3 +159,8 @@ def incident(i: IncidentView, info: PageInfo, comps: list[ComponentView]) -> Jso
     else:
         out["reminder_intervals"] = None
     return out
+
+
+def incident_document(i: IncidentView, info: PageInfo, comps: list[ComponentView]) -> Json:
+    """`/api/v2/incidents/<id>.json`: `{page, incident}` as Statuspage serves one incident."""
+    return {"page": page(info), "incident": incident(i, info, comps)}

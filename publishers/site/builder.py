@@ -1,8 +1,8 @@
 """Which files a change touches, written in link order: a page before any page that links to it.
 
 `build` rewrites the whole site from the database; `refresh` rewrites what one incident's change
-touches (its page, its month, the history index, the front page, the feeds and the API), a count
-independent of the size of the history. Everything is read in one short session first, then rendered
+touches (its page and JSON, its month, the history index, the front page, the feeds and the API), a
+count independent of the size of the history. Everything is read in one short session first, then rendered
 and written with no transaction open, so a long build never holds up a command.
 """
 
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.views import ComponentView, IncidentView
+from publishers import site_files
 from publishers.site import api, days, endpoints, pages, parallel, snapshot
 from publishers.site.writer import SiteWriter
 
@@ -80,7 +81,7 @@ class Builder:
             site = self.site()
 
             def write_page(writer: SiteWriter, view: IncidentView) -> None:
-                writer.write(pages.incident_path(view.id), pages.incident_page(self.env, site, view))
+                self._write_incident(writer, site, view, snap.comps)
 
             views = list(snap.views.values())
             if views:  # compile the templates once, before any fork
@@ -105,7 +106,7 @@ class Builder:
                     snap.months[span.key] = list(self._light(session, found).values())
             site = self.site()
             if view is not None:
-                self.writer.write(pages.incident_path(view.id), pages.incident_page(self.env, site, view))
+                self._write_incident(self.writer, site, view, snap.comps)
             self._write_all(site, snap, now)
         return len(self.writer.written) - before
 
@@ -129,24 +130,32 @@ class Builder:
         snap.past = [(span, [v for v in shown if span.holds(v.starts)]) for span in spans]
         return snap
 
-    def _ensure_pages(self, site: pages.SiteInfo, views: Iterable[IncidentView]) -> None:
+    def _write_incident(self, writer: SiteWriter, site: pages.SiteInfo, view: IncidentView,
+                        comps: list[ComponentView]) -> None:
+        """An incident's page and its `/api/v2/incidents/<id>.json` (page `updated_at`: the incident's own
+        last change, so an unchanged incident's file stays byte-identical)."""
+        writer.write(pages.incident_path(view.id), pages.incident_page(self.env, site, view))
+        info = api.PageInfo(site.name, site.url, self.zone, pages.changed_at(view))
+        writer.write(endpoints.incident_path(view.id), _json(api.incident_document(view, info, comps)))
+
+    def _ensure_pages(self, site: pages.SiteInfo, views: Iterable[IncidentView], comps: list[ComponentView]) -> None:
         """Write the page of every linked incident that has none yet, so no link points nowhere."""
         missing = {v.id for v in views if not self.writer.exists(pages.incident_path(v.id))}
         if missing:
             with self.sessions() as session:
                 full = snapshot.incidents(session, public_url=self.public_url, wanted=missing)
             for view in full.values():
-                self.writer.write(pages.incident_path(view.id), pages.incident_page(self.env, site, view))
+                self._write_incident(self.writer, site, view, comps)
 
     def _write_all(self, site: pages.SiteInfo, snap: Snapshot, now: datetime) -> None:
         """Month pages, history index, feeds, API files, then the front page (linked pages first)."""
         for key, members in snap.months.items():
-            self._ensure_pages(site, members)
+            self._ensure_pages(site, members, snap.comps)
             span = days.month(key, self.zone)
             self.writer.write(pages.month_path(key), pages.month_page(self.env, site, span, members))
         self.writer.write("history/index.html", pages.history_page(self.env, site, self._months()))
         feed = snap.pick(snap.feed)
-        self._ensure_pages(site, feed)
+        self._ensure_pages(site, feed, snap.comps)
         for path, text in pages.feeds(self.env, site, feed, now).items():
             self.writer.write(path, text)
         open_views = snap.pick(snap.open_ids)
@@ -155,8 +164,9 @@ class Builder:
                                    newest=snap.pick(snap.newest),
                                    newest_maintenance=snap.pick(snap.newest_maintenance))
         for path, payload in docs.items():
-            self.writer.write(f"api/v2/{path}", json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
-        self._ensure_pages(site, open_views + [v for _, members in snap.past for v in members])
+            self.writer.write(f"api/v2/{path}", _json(payload))
+        self._ensure_pages(site, open_views + [v for _, members in snap.past for v in members], snap.comps)
+        self.writer.write(site_files.NOT_FOUND_PAGE, pages.not_found_page(self.env, site))
         self.writer.write("index.html", pages.front_page(
             self.env, site, indicator=api.indicator(snap.comps, open_views), comps=snap.comps,
             open_views=open_views, days=snap.past))
@@ -179,6 +189,11 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def _json(payload: object) -> str:
+    """A JSON document as the API files carry it: compact, UTF-8."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
 def _is_month(key: str) -> bool:

@@ -12,6 +12,11 @@ UNRESOLVED = "incidents/unresolved.json"
 LIMIT = 50  # Statuspage lists the 50 newest incidents
 
 
+def incident_path(incident_id: int) -> str:
+    """The site path of one incident's (or window's) JSON, `{page, incident}`, as Statuspage serves it."""
+    return f"api/v2/incidents/{incident_id}.json"
+
+
 def _order(views: list[IncidentView]) -> list[IncidentView]:
     """Newest first."""
     return sorted(views, key=lambda i: i.id, reverse=True)

@@ -14,7 +14,7 @@ from bot.views import ComponentView, IncidentView
 from publishers.site.days import Span
 from publishers.site.prose import fast_markdown
 
-ASSETS = ("site.css", "tz.js")  # templates/site/static/<name> → /assets/<name>
+ASSETS = ("site.css", "tz.js")  # templates/site/static/<name> → /assets/<stem>.<content hash><suffix>
 FEED_SIZE = 25  # entries per feed, as Statuspage's
 LINKED = ("forum", "twitter")  # channels whose threads an incident page links to
 
@@ -27,7 +27,13 @@ class SiteInfo:
     url: str
     zone: str
     clock: int
-    assets: dict[str, str] = field(default_factory=dict)  # name → site path with a version query
+    assets: dict[str, str] = field(default_factory=dict)  # name (`site.css`) → hashed site path
+
+    @property
+    def path(self) -> str:
+        """The site's path on its host, ending in `/` (`/`, or `/status/` under a prefix): for pages
+        that can be served at any depth, such as 404.html."""
+        return urlsplit(self.url).path.rstrip("/") + "/"
 
     @property
     def host(self) -> str:
@@ -48,19 +54,31 @@ def site_environment(env: Environment) -> Environment:
 
 
 def assets(env: Environment) -> dict[str, bytes]:
-    """The static files, through the template loader so an operator's folder can override them."""
+    """The static files by site path, named by a hash of their content (`assets/site.0123456789ab.css`),
+    so they can be cached for a year; read through the template loader so an operator's folder can
+    override them."""
     found = {}
     for name in ASSETS:
         assert env.loader is not None
         source, _, _ = env.loader.get_source(env, f"site/static/{name}")
-        found[f"assets/{name}"] = source.encode("utf-8")
+        data = source.encode("utf-8")
+        stem, dot, suffix = name.rpartition(".")
+        found[f"assets/{stem}.{hashlib.sha256(data).hexdigest()[:12]}{dot}{suffix}"] = data
     return found
 
 
 def asset_urls(files: dict[str, bytes]) -> dict[str, str]:
-    """Each asset's path with a content hash query, so caches refetch only when it changes."""
-    return {path.rsplit("/", 1)[1]: f"{path}?v={hashlib.sha1(data).hexdigest()[:10]}"
-            for path, data in files.items()}
+    """Each asset's name (`site.css`) → its hashed site path, for the templates' links."""
+    urls = {}
+    for path in files:
+        stem, _hash, suffix = path.rsplit("/", 1)[1].rsplit(".", 2)
+        urls[f"{stem}.{suffix}"] = path
+    return urls
+
+
+def not_found_page(env: Environment, site: SiteInfo) -> str:
+    """404.html: served for unknown paths at any depth, so its links start at the site's own path."""
+    return _render(env, "404.html.j2", site=site, root=site.path)
 
 
 def changed_at(i: IncidentView) -> datetime:

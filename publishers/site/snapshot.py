@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from bot.models import AffectedComponent, Component, Incident, Thread, Update, UpdateRevision
+from bot.models import AffectedComponent, Component, Delivery, Incident, Thread, Update, UpdateRevision
 from bot.views import (
     AffectedView,
     ComponentView,
@@ -27,6 +27,7 @@ from bot.views import (
 )
 
 CHUNK = 500  # ids per IN (...) query, well under every driver's parameter limit
+TWEETS = "twitter"  # the channel whose post ids Statuspage's JSON carries (`incident_updates[].tweet_id`)
 FINISHED = ("resolved", "completed")
 
 
@@ -118,6 +119,7 @@ def _updates(session: Session, wanted: Collection[int] | None) -> dict[int, list
                     UpdateRevision.replaced_at).join(Update).order_by(UpdateRevision.revision))
     for row in _chunks(query, Update.incident_id, wanted, session):
         revisions[row.update_id].append(RevisionView(row.revision, row.body, row.replaced_at))
+    tweets = tweet_ids(session, wanted)
     found: dict[int, list[UpdateView]] = defaultdict(list)
     rows = select(Update.id, Update.incident_id, Update.number, Update.status, Update.body, Update.display_at,
                    Update.created_at, Update.event, Update.revision, Update.edited_at,
@@ -127,5 +129,13 @@ def _updates(session: Session, wanted: Collection[int] | None) -> dict[int, list
             number=row.number, status=row.status, body=row.body, display_at=row.display_at,
             created_at=row.created_at, event=row.event, revision=row.revision, edited_at=row.edited_at,
             component_changes=tuple(row.component_changes or ()), revisions=tuple(revisions[row.id]),
-            id=row.id))
+            id=row.id, tweet_id=tweets.get(row.id)))
     return found
+
+
+def tweet_ids(session: Session, wanted: Collection[int] | None) -> dict[int, str]:
+    """The id of the tweet each update was announced in (its first revision, really sent), by update id."""
+    query = (select(Delivery.update_id, Delivery.external_id)
+             .where(Delivery.publisher == TWEETS, Delivery.state == "sent", Delivery.revision == 0,
+                    Delivery.sandbox.is_(False), Delivery.external_id.is_not(None)))
+    return {row.update_id: row.external_id for row in _chunks(query, Delivery.incident_id, wanted, session)}

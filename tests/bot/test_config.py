@@ -49,3 +49,27 @@ def test_dotenv_file_is_read(tmp_path, monkeypatch) -> None:  # type: ignore[no-
     monkeypatch.delenv("HERALD_CLOCK", raising=False)
     config = load_config()
     assert (config.timezone, config.clock) == ("Europe/London", 12)
+
+
+@pytest.mark.parametrize(("site", "database", "says"), [
+    (".", "sqlite:////srv/herald/herald.db", "is the working folder"),
+    ("..", "sqlite:////srv/herald/herald.db", "is a parent of the working folder"),
+    ("{tmp}/public", "sqlite:///{tmp}/public/herald.db", "holds the database"),
+    ("{tmp}/srv", "sqlite:///{tmp}/srv/data/herald.db", "holds the database"),
+])
+def test_a_site_folder_that_would_publish_the_database_is_refused(site: str, database: str, says: str,
+                                                                  tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """HERALD_SITE_DIR may not be (or hold) the working folder, nor hold the SQLite database."""
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    env = {"HERALD_SITE_DIR": site.format(tmp=tmp_path), "DATABASE_URL": database.format(tmp=tmp_path)}
+    with pytest.raises(ConfigError, match=f"HERALD_SITE_DIR: .*{says}"):
+        load_config(env)
+
+
+def test_a_site_folder_beside_the_database_is_fine(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The usual layout (./site next to ./herald.db), PostgreSQL, and a site on its own are all accepted."""
+    monkeypatch.chdir(tmp_path)
+    assert load_config({}).site_dir.name == "site"
+    assert load_config({"HERALD_SITE_DIR": "/srv/www", "DATABASE_URL": "postgresql://u@h/db"})
+    assert load_config({"HERALD_SITE_DIR": str(tmp_path / "site"), "DATABASE_URL": f"sqlite:///{tmp_path}/h.db"})

@@ -15,7 +15,7 @@ def site_client(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-d
     (site / "assets").mkdir(parents=True)
     (site / "index.html").write_text("<!doctype html><title>ok</title>")
     (site / "history.atom").write_text("<feed/>")
-    (site / "assets" / "site.css").write_text("body{}")
+    (site / "assets" / "site.0123456789ab.css").write_text("body{}")
     (site / ".herald-site.lock").write_text("")
     (site / ".index.html.tmp").write_text("<half")
     return create_web(load_config(make_env(database_url, tmp_path))).test_client()
@@ -32,10 +32,10 @@ def test_pages_have_etag_cache_control_and_type(database_url: str, tmp_path: Pat
 
 
 def test_feeds_and_assets_get_their_types_and_lifetimes(database_url: str, tmp_path: Path) -> None:
-    """Atom is served as Atom; hashed assets may be cached for a day."""
+    """Atom is served as Atom; hashed assets may be cached for a year (more in tests/bot/test_site_http.py)."""
     client = site_client(database_url, tmp_path)
     assert client.get("/history.atom").headers["Content-Type"].startswith("application/atom+xml")
-    assert "max-age=86400" in client.get("/assets/site.css").headers["Cache-Control"]
+    assert "max-age=31536000" in client.get("/assets/site.0123456789ab.css").headers["Cache-Control"]
 
 
 def test_builder_files_and_escapes_are_not_served(database_url: str, tmp_path: Path) -> None:

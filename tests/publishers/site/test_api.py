@@ -11,12 +11,15 @@ from typing import Any
 
 import pytest
 
-from bot import db, service
+from bot import claim, db, deliver, service
 from bot.config import load_config
-from bot.core import build_core
+from bot.core import Core, build_core
+from bot.models import utcnow
 from publishers.base import PublisherContext
 from publishers.statuspage import StatuspagePublisher
 from tests.conftest import make_env
+from tests.fakes.incidents import herald
+from tests.fakes.twitter import FakeTwitter
 from tests.publishers.site.conftest import NOW, sample
 
 REFS = Path(__file__).parent / "refs"
@@ -102,7 +105,8 @@ def api(database_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
         service.start_maintenance(s, incident_id=w.incident_id, now=NOW - timedelta(hours=1))
     StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions)).build(NOW)
     root = Path(core.config.site_dir) / "api" / "v2"
-    yield {name: json.loads((root / name).read_text(encoding="utf-8")) for name in ENDPOINTS}
+    names = [*ENDPOINTS, *(f"incidents/{n}.json" for n in (*numbers.values(), w.incident_id))]
+    yield {name: json.loads((root / name).read_text(encoding="utf-8")) for name in names}
     core.engine.dispose()
 
 
@@ -162,3 +166,84 @@ def test_timestamps_carry_the_page_zone_offset(api: dict[str, Any]) -> None:
     stamps = re.findall(r'"\w+_(?:at|for|until)": ?"([^"]+)"', json.dumps(api))
     assert stamps and all(STAMP.fullmatch(s) for s in stamps)
     assert {s[-6:] for s in stamps if s.startswith("2010-09")} == {"-07:00"}
+
+
+def capture_incidents() -> list[dict[str, Any]]:
+    """The real single-incident captures, `{page, incident}`."""
+    return [json.loads(f.read_text(encoding="utf-8")) for f in sorted(REFS.glob("incident-*.json"))]
+
+
+def test_one_incident_documents_match_the_captures(api: dict[str, Any]) -> None:
+    """`/api/v2/incidents/<id>.json` is `{page, incident}` with the captures' page keys and incident keys,
+    and the incident is the same object incidents.json lists (maintenance windows too)."""
+    docs = {name: doc for name, doc in api.items() if re.fullmatch(r"incidents/\d+\.json", name)}
+    assert len(docs) == 5
+    theirs = capture_incidents()
+    common = set.intersection(*(set(c["incident"]) for c in theirs))
+    listed = {i["id"]: i for name in ("incidents.json", "scheduled-maintenances.json")
+              for i in api[name].get("incidents", []) + api[name].get("scheduled_maintenances", [])}
+    for name, doc in docs.items():
+        assert list(doc) == ["page", "incident"] and list(doc["page"]) == list(theirs[0]["page"]), name
+        assert common <= set(doc["incident"]), (name, common - set(doc["incident"]))
+        assert doc["incident"] == listed[doc["incident"]["id"]] and name == f"incidents/{doc['incident']['id']}.json"
+
+
+def test_top_level_positions_are_unique_as_statuspage_numbers_them(database_url: str, tmp_path: Path) -> None:
+    """Groups and ungrouped components share one top-level sequence; members count within their group
+    (the real Twilio capture numbers them this way)."""
+    toml = tmp_path / "components.toml"
+    toml.write_text('[[component]]\nname = "admin"\n[[component]]\nname = "app"\ngroup = "Web"\n'
+                    '[[component]]\nname = "www"\ngroup = "Web"\n[[component]]\nname = "wiki"\ngroup = "Docs"\n'
+                    '[[component]]\nname = "forum"\n', encoding="utf-8")
+    core = build_core(load_config(make_env(database_url, tmp_path, HERALD_COMPONENTS=str(toml))))
+    StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions)).build(NOW)
+    doc = json.loads((Path(core.config.site_dir) / "api/v2/components.json").read_text(encoding="utf-8"))
+    core.engine.dispose()
+    top = {c["name"]: c["position"] for c in doc["components"] if c["group_id"] is None}
+    assert top == {"admin": 1, "Web": 2, "Docs": 3, "forum": 4}
+    inner = {c["name"]: c["position"] for c in doc["components"] if c["group_id"]}
+    assert inner == {"app": 1, "www": 2, "wiki": 1}
+    (twilio,) = [d for d in captures() if "components" in d and len(d["components"]) > 50]
+    twilio_top = [c["position"] for c in twilio["components"] if c["group_id"] is None]
+    assert sorted(twilio_top) == list(range(1, len(twilio_top) + 1))  # the rule we follow, seen in the capture
+
+
+def run_lane(core: Core, publisher: str) -> list[str]:
+    """Deliver every due delivery of one channel exactly as the worker does (claim, load, publish, record,
+    hooks); the outcomes."""
+    outcomes: list[str] = []
+    while True:  # one delivery per incident and channel at a time (head of line), as the worker sees them
+        with db.transaction(core.sessions) as s:
+            ids = claim.claim(s, publisher=publisher, worker="test", now=utcnow(), lease=60, limit=50)
+        if not ids:
+            return outcomes
+        for delivery_id in ids:
+            work = deliver.load(core, delivery_id=delivery_id, worker="test")
+            assert work is not None
+            outcomes.append(deliver.record(core, work, deliver.attempt(core, work), worker="test", now=utcnow()))
+            core.after_delivery(work.incident_id)
+
+
+def test_tweet_id_is_the_tweet_that_announced_each_update(database_url: str, tmp_path: Path) -> None:
+    """Once the tweet is sent (after the page was written), the incident's JSON, summary and lists carry its
+    id as a number, as Statuspage's captures do; an update never tweeted keeps null."""
+    with FakeTwitter() as x, herald(database_url, tmp_path, HERALD_PUBLISHERS="statuspage,twitter", **x.env()) as core:
+        with db.transaction(core.sessions) as s:
+            number = service.declare(s, title="Checkout errors", body="Looking.", changes=[("app", "major_outage")],
+                                     now=NOW, publishers=["statuspage", "twitter"]).incident_id
+            service.post_update(s, incident_id=number, status="identified", body="Found it.", now=NOW,
+                                publishers=["statuspage"])
+        assert run_lane(core, "statuspage") == ["sent", "sent"]
+        root = Path(core.config.site_dir) / "api/v2"
+        doc = json.loads((root / f"incidents/{number}.json").read_text(encoding="utf-8"))
+        assert [u["tweet_id"] for u in doc["incident"]["incident_updates"]] == [None, None]
+        assert run_lane(core, "twitter") == ["sent"]
+        with db.transaction(core.sessions) as s:  # a later tweet, when the page already links the thread
+            service.post_update(s, incident_id=number, status="monitoring", body="Watching.", now=NOW,
+                                publishers=["statuspage", "twitter"])
+        assert run_lane(core, "statuspage") == ["sent"] and run_lane(core, "twitter") == ["sent"]
+        first, third = sorted(x.tweets, key=int)
+        for name in (f"incidents/{number}.json", "summary.json", "incidents.json", "incidents/unresolved.json"):
+            doc = json.loads((root / name).read_text(encoding="utf-8"))
+            incident = doc.get("incident") or doc["incidents"][0]
+            assert [u["tweet_id"] for u in incident["incident_updates"]] == [int(third), None, int(first)], name

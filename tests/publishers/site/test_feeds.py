@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 import feedparser
 
@@ -35,3 +36,15 @@ def test_rss_parses_with_links_as_guids(core: Core, built: dict[str, int]) -> No
         assert entry.id == entry.link and entry.link.startswith("https://status.example.test/incidents/")
         assert entry.published_parsed is not None and "<strong>" in entry.description
     assert {e.title for e in feed.entries} >= {"Database upgrade", "Slow admin", "Last month"}
+
+
+def test_rss_names_itself_and_its_language(core: Core, built: dict[str, int]) -> None:
+    """The RSS channel carries `atom:link rel="self"` to its own URL and a `<language>` (as validators ask)."""
+    root = ElementTree.fromstring((Path(core.config.site_dir) / "history.rss").read_bytes())
+    channel = root.find("channel")
+    assert channel is not None
+    (self_link,) = channel.findall("{http://www.w3.org/2005/Atom}link")
+    assert self_link.attrib == {"href": "https://status.example.test/history.rss", "rel": "self",
+                                "type": "application/rss+xml"}
+    assert channel.findtext("language") == "en-us"
+    assert parse(core, "history.rss").feed.language == "en-us"
