@@ -6,12 +6,12 @@ from importlib import resources
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
-from markdown_it import MarkdownIt
 
 from bot import times
 from bot.components import PAGE_INDICATORS, STATUS_LABELS
+from bot.markdown_html import make_renderer
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
+_markdown = make_renderer()
 
 
 def builtin_templates_dir() -> Path:

@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 
+from bot import db, service
+from bot.core import Core
+from publishers.statuspage import StatuspagePublisher
 from tests.conftest import chromium_path, need
-from tests.publishers.site.conftest import XSS_TITLE
+from tests.publishers.site.conftest import NOW, XSS_TITLE
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
@@ -120,3 +123,18 @@ def test_history_leads_to_every_month_and_incident(browser: Any, served: str, bu
     assert page.locator("h1").inner_text() == "Last month" and page.url.endswith(f"/incidents/{built['old']}/")
     assert dialogs == [] and foreign == []
     page.context.close()
+
+
+def test_remote_image_in_an_update_is_never_fetched(browser: Any, served: str, core: Core, built: dict[str, int],
+                                                     publisher: StatuspagePublisher) -> None:
+    """An update carrying a remote Markdown image shows a link to it, and no request leaves 127.0.0.1."""
+    with db.transaction(core.sessions) as s:
+        service.post_update(s, incident_id=built["live"], status="monitoring", publishers=["statuspage"],
+                            body="Latency: ![the graph](https://evil.example/p.png)", now=NOW)
+    publisher.build(NOW)
+    for path in ("", f"incidents/{built['live']}/"):
+        page, dialogs, foreign = open_page(browser, served + path, js=True)
+        link = page.get_by_role("link", name="the graph").first
+        assert link.get_attribute("href") == "https://evil.example/p.png"
+        assert page.locator("img").count() == 0 and foreign == [] and dialogs == []
+        page.context.close()

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import feedparser
 
+from bot import db, service
 from bot.core import Core
+from publishers.statuspage import StatuspagePublisher
+from tests.publishers.site.conftest import NOW
 
 
 def parse(core: Core, name: str) -> feedparser.FeedParserDict:
@@ -35,3 +38,17 @@ def test_rss_parses_with_links_as_guids(core: Core, built: dict[str, int]) -> No
         assert entry.id == entry.link and entry.link.startswith("https://status.example.test/incidents/")
         assert entry.published_parsed is not None and "<strong>" in entry.description
     assert {e.title for e in feed.entries} >= {"Database upgrade", "Slow admin", "Last month"}
+
+
+def test_feeds_link_remote_images_instead_of_embedding_them(core: Core, built: dict[str, int],
+                                                             publisher: StatuspagePublisher) -> None:
+    """A remote Markdown image reaches feed readers as a link, so no reader loads a third-party host."""
+    with db.transaction(core.sessions) as s:
+        service.post_update(s, incident_id=built["live"], status="monitoring", publishers=["statuspage"],
+                            body="Latency: ![the graph](https://evil.example/p.png)", now=NOW)
+    publisher.build(NOW)
+    for name in ("history.atom", "history.rss"):
+        feed = parse(core, name)
+        entry = next(e for e in feed.entries if e.link.endswith(f"/incidents/{built['live']}/"))
+        html = entry.content[0].value if name.endswith("atom") else entry.description
+        assert '<a href="https://evil.example/p.png">the graph</a>' in html and "<img" not in html
