@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
@@ -17,6 +18,9 @@ from publishers.site.prose import fast_markdown
 ASSETS = ("site.css", "tz.js")  # templates/site/static/<name> → /assets/<name>
 FEED_SIZE = 25  # entries per feed, as Statuspage's
 LINKED = ("forum", "twitter")  # channels whose threads an incident page links to
+# Characters XML 1.0 forbids (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF): one ESC in
+# a stored message would make every feed reader reject the whole feed, and HTML calls them parse errors.
+XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,13 @@ def month_path(key: str) -> str:
     return f"history/{key}/index.html"
 
 
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids, whatever a stored message carries."""
+    return XML_INVALID.sub("", text)
+
+
 def _render(env: Environment, name: str, **context: object) -> str:
-    return env.get_template(f"site/{name}").render(**context)
+    return xml_safe(env.get_template(f"site/{name}").render(**context))
 
 
 def thread_links(i: IncidentView) -> list[tuple[str, str]]:
