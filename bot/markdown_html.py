@@ -43,9 +43,12 @@ def _inside_link(tokens: Sequence[Token], idx: int) -> bool:
     return depth > 0
 
 
-def make_renderer() -> MarkdownIt:
-    """CommonMark with strikethrough, raw HTML shown as text, images as links."""
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
+def make_renderer(*, chat: bool = False) -> MarkdownIt:
+    """CommonMark with strikethrough, raw HTML shown as text, images as links. `chat`: as Discourse and
+    Slack show a post, where a line break is a break and a bare address is a link."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": chat, "breaks": chat}).enable("strikethrough")
+    if chat:
+        md.enable("linkify")
     md.add_render_rule("image", _image_as_link)
     return md
 

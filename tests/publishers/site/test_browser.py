@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,31 +10,8 @@ import pytest
 from bot import db, service
 from bot.core import Core
 from publishers.statuspage import StatuspagePublisher
-from tests.conftest import chromium_path, need
+from tests.conftest import shots
 from tests.publishers.site.conftest import NOW, XSS_TITLE
-
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module."""
-    path = chromium_path()
-    need("Chromium", path is not None, "no chromium binary")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=path, args=FLAGS)
-        yield launched
-        launched.close()
-
-
-def shots(tmp_path: Path) -> Path:
-    """Where screenshots go: HERALD_SCREENSHOT_DIR when a person wants to look at them, else tmp_path."""
-    folder = Path(os.environ.get("HERALD_SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def open_page(browser: Any, url: str, *, js: bool, dark: bool = False) -> tuple[Any, list[str], list[str]]:
