@@ -14,6 +14,7 @@ from jinja2 import Environment
 from bot.views import ComponentView, IncidentView
 from publishers.site.days import Span
 from publishers.site.prose import fast_markdown
+from publishers.site.zones import zones_json
 
 ASSETS = ("site.css", "tz.js")  # templates/site/static/<name> → /assets/<name>
 FEED_SIZE = 25  # entries per feed, as Statuspage's
@@ -52,12 +53,14 @@ def site_environment(env: Environment) -> Environment:
 
 
 def assets(env: Environment) -> dict[str, bytes]:
-    """The static files, through the template loader so an operator's folder can override them."""
+    """The static files, through the template loader so an operator's folder can override them, and the
+    zone abbreviations tz.js fetches when a reader asks for their own time zone."""
     found = {}
     for name in ASSETS:
         assert env.loader is not None
         source, _, _ = env.loader.get_source(env, f"site/static/{name}")
         found[f"assets/{name}"] = source.encode("utf-8")
+    found["assets/zones.json"] = zones_json()
     return found
 
 
@@ -111,13 +114,15 @@ def _grouped(comps: list[ComponentView]) -> list[tuple[str | None, list[Componen
 
 
 def front_page(env: Environment, site: SiteInfo, *, indicator: str, comps: list[ComponentView],
-               open_views: list[IncidentView], days: list[tuple[Span, list[IncidentView]]]) -> str:
-    """The front page: banner, The Present, The Future, The Past."""
+               open_views: list[IncidentView], days: list[tuple[Span, list[IncidentView]]],
+               earlier: list[IncidentView], now: datetime) -> str:
+    """The front page: banner, The Present, The Future, The Past (and, hidden, the `earlier` incidents a
+    reader's own zone may count in its 14 days; tz.js regroups them as of `now`)."""
     active = sorted((i for i in open_views if i.status != "scheduled"), key=lambda i: i.id, reverse=True)
     upcoming = sorted((i for i in open_views if i.status == "scheduled"),
                       key=lambda i: (i.scheduled_for or i.created_at, i.id))
     return _render(env, "index.html.j2", site=site, root="", indicator=indicator, groups=_grouped(comps),
-                   active=active, upcoming=upcoming, days=days)
+                   active=active, upcoming=upcoming, days=days, earlier=earlier, now=now)
 
 
 def month_page(env: Environment, site: SiteInfo, span: Span, views: list[IncidentView]) -> str:
