@@ -21,7 +21,8 @@ LONG_COMPONENT = "payment processing and checkout api (europe)"
 LONG_RANGE = (datetime(2010, 3, 14, 7, 0, tzinfo=UTC), datetime(2010, 3, 14, 10, 30, tzinfo=UTC))  # across DST
 # A date and a time (`2010-03-13 11:00pm`), or a bare time or two joined by an en dash (`1:28pm–11:15pm`):
 # the pieces of a time string that must never be split over two lines.
-UNBREAKABLE = r"\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}(?:[ap]m)?(?:–\d{1,2}:\d{2}(?:[ap]m)?)?|\d{1,2}:\d{2}(?:[ap]m)?(?:–\d{1,2}:\d{2}(?:[ap]m)?)?"
+TIME = r"\d{1,2}:\d{2}(?:[ap]m)?(?:–\d{1,2}:\d{2}(?:[ap]m)?)?"
+UNBREAKABLE = rf"\d{{4}}-\d{{2}}-\d{{2}} {TIME}|{TIME}"
 # For every time element, the pieces above whose text spans more than one line box.
 BROKEN_PIECES = """(pattern) => {
   const broken = [];
