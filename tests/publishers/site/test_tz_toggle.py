@@ -20,6 +20,7 @@ from bot.core import Core
 from bot.times import Clock, format_instant, format_range, format_since
 from publishers.base import PublisherContext
 from publishers.statuspage import StatuspagePublisher
+from tests.conftest import shots
 from tests.fakes.incidents import herald
 from tests.publishers.site.conftest import NOW, sample
 
@@ -117,7 +118,7 @@ def test_toggle_writes_every_time_as_the_server_would_in_the_readers_zone(
 
 
 def test_toggle_regroups_the_past_by_the_readers_days(browser: Any, reader: tuple[str, int, str, Path],
-                                                      served: str) -> None:
+                                                      served: str, tmp_path: Path) -> None:
     """The Past, toggled, has the same day headings and entries as the page built in the reader's zone;
     toggled back, it is the page's own again."""
     zone, _, locale, reference = reader
@@ -127,6 +128,7 @@ def test_toggle_regroups_the_past_by_the_readers_days(browser: Any, reader: tupl
     page.get_by_role("button", name="Show times in my time zone").click()
     page.get_by_role("button", name="Show page times").wait_for()
     toggled = page.evaluate(READ_DAYS)
+    page.screenshot(path=str(shots(tmp_path) / f"toggled-{zone.replace('/', '-')}.png"), full_page=True)
     page.goto(Path(reference, "index.html").as_uri(), wait_until="load")
     built_there = page.evaluate(READ_DAYS)
     assert toggled == built_there and toggled != own and len([d for d in toggled if d.startswith("day ")]) == 14
