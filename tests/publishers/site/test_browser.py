@@ -63,9 +63,11 @@ def test_time_zone_toggle(browser: Any, served: str, built: dict[str, int]) -> N
     first = page.locator('#update-1 time').first
     assert first.inner_text() == "2010-09-02 07:00 PDT (14:00 UTC)"
     page.get_by_role("button", name="Show times in my time zone").click()
+    page.get_by_role("button", name="Show page times").wait_for()  # once the zone's letters have come
     assert first.inner_text() == "2010-09-02 16:00 CEST (14:00 UTC)"
     assert "Europe/Berlin" in page.locator("#tz").inner_text()
     page.reload()
+    page.get_by_role("button", name="Show page times").wait_for()
     assert page.locator('#update-1 time').first.inner_text() == "2010-09-02 16:00 CEST (14:00 UTC)"
     page.get_by_role("button", name="Show page times").click()
     assert page.locator('#update-1 time').first.inner_text() == \

@@ -62,7 +62,7 @@ def test_feeds_link_remote_images_instead_of_embedding_them(core: Core, built: d
 def test_control_characters_stored_in_texts_never_break_the_feeds(core: Core, built: dict[str, int],
                                                                   publisher: StatuspagePublisher) -> None:
     """ESC, BEL and other XML-invalid characters stored through the domain leave every feed strict XML."""
-    hostile = "Red \x1b[31malert\x1b[0m\x07 \x1b]0;title\x07 done\x00\x0b\x0c\ufffe"
+    hostile = "Red \x1b[31malert\x1b[0m\x07 \x1b]0;title\x07 done\x01\x0b\x0c\ufffe"  # (PostgreSQL refuses NUL)
     with db.transaction(core.sessions) as s:
         opened = service.declare(s, title=f"Checkout {hostile}", body=hostile, publishers=["statuspage"],
                                  at=NOW - timedelta(minutes=5), now=NOW - timedelta(minutes=5))
