@@ -73,6 +73,7 @@
     el.textContent = "";
     units.forEach(function (unit, i) {
       if (i) el.appendChild(document.createTextNode(" "));
+      if (!/[ \-\u2013]/.test(unit)) { el.appendChild(document.createTextNode(unit)); return; }
       var span = el.appendChild(document.createElement("span"));
       span.className = "nb";
       span.textContent = unit;

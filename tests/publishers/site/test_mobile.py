@@ -67,17 +67,25 @@ def phone_site(database_url: str, tmp_path: Path) -> Iterator[tuple[Core, dict[s
 @pytest.mark.parametrize("width", [320, 390])
 def test_no_page_scrolls_sideways_or_breaks_a_time(browser: Any, phone_site: tuple[Core, dict[str, int]],
                                                    served: str, tmp_path: Path, width: int) -> None:
-    """Front, incident, month and history pages fit the width, and no date or time is split over two lines."""
+    """Front, incident, month and history pages fit the width, and no date or time is split over two lines,
+    in the page's zone and in the reader's (after the toggle)."""
     core, numbers = phone_site
     paths = ["", f"incidents/{numbers['late']}/", f"incidents/{numbers['dst']}/", f"incidents/{numbers['live']}/",
              f"incidents/{numbers['window']}/", "history/", "history/2010-03/", "history/2010-08/"]
     context = browser.new_context(viewport={"width": width, "height": 800}, timezone_id="Europe/Berlin")
     page = context.new_page()
-    for path in paths:
-        page.goto(served + path, wait_until="load")
-        assert page.locator("time").count() > 0 or path.endswith("history/")
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
-        assert page.evaluate(BROKEN_PIECES, UNBREAKABLE) == [], path
-        name = "phone-" + (path.strip("/").replace("/", "-") or "front") + f"-{width}.png"
-        page.screenshot(path=str(shots(tmp_path) / name), full_page=True)
+    for toggled in (False, True):
+        for path in paths:
+            page.goto(served + path, wait_until="load")
+            if toggled and page.locator("time[data-t]").count():  # (the history index has no times to show)
+                page.get_by_role("button", name="Show page times").wait_for()
+            assert page.locator("time").count() > 0 or path.endswith("history/")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+            assert page.evaluate(BROKEN_PIECES, UNBREAKABLE) == [], path
+            name = "phone-" + (path.strip("/").replace("/", "-") or "front") + f"-{width}-{toggled}.png"
+            page.screenshot(path=str(shots(tmp_path) / name), full_page=True)
+        if not toggled:
+            page.goto(served, wait_until="load")
+            page.get_by_role("button", name="Show times in my time zone").click()  # remembered for the next round
+            page.get_by_role("button", name="Show page times").wait_for()
     context.close()
