@@ -3,7 +3,7 @@
 The real publisher still does everything up to the network: the same templates, the same length
 rules, the same thread logic (each post replies to the thread's last post). The post is appended to
 `sandbox/<publisher>/incident-<id>.jsonl` under a deterministic id, so a retried delivery is recorded
-once, and `site/sandbox/index.html` shows every thread as a reader would see it.
+once, and `site/sandbox/` shows every thread as a reader would see it (bot/sandbox_pages.py).
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
 
 from bot.config import Config
-from bot.templating import render
+from bot.sandbox_pages import Coalescer, write_pages
 from bot.views import Event, ThreadView
 from publishers.base import Publisher, PublisherContext, Receipt, Rendered
 
@@ -61,8 +61,8 @@ class SandboxPublisher(Publisher):
         if all(p["id"] != post_id for p in posts):
             posts.append(_post(post_id, event, rendered, thread))
             write_atomic(path, "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts))
-        write_page(self.context)
-        url = f"{self.context.config.public_url.rstrip('/')}/sandbox/#{self.name}-{event.incident.id}"
+        write_page(self.context, event.incident.id)
+        url = f"{self.context.config.public_url.rstrip('/')}/sandbox/{event.incident.id}/#{self.name}"
         return Receipt(external_id=post_id, url=url, thread_first_id=(thread and thread.first_id) or post_id,
                        thread_last_id=post_id, thread_url=url, sandbox=True,
                        thread_data=dict(thread.data) if thread else {})
@@ -100,24 +100,15 @@ def threads(config: Config) -> dict[int, dict[str, list[dict[str, Any]]]]:
     return {n: dict(sorted(ch.items(), key=lambda kv: order.get(kv[0], 9))) for n, ch in sorted(found.items())}
 
 
-_page_lock = threading.Lock()
-_page_dirty = threading.Event()
+_pages = Coalescer()
 
 
-def write_page(context: PublisherContext) -> None:
-    """Write site/sandbox/index.html: each incident's tweet thread and forum thread.
+def write_page(context: PublisherContext, number: int) -> None:
+    """Rewrite incident `number`'s sandbox page and the sandbox index (a burst of posts: once or twice)."""
+    def job(numbers: Iterable[int]) -> None:
+        write_pages(context, numbers, threads(context.config), write_atomic)
 
-    Posts from several lanes arrive together; while one thread writes the page, the others only mark
-    it stale, and the writer goes round again, so a burst costs a page or two, not one per post."""
-    _page_dirty.set()
-    while _page_dirty.is_set() and _page_lock.acquire(blocking=False):
-        try:
-            _page_dirty.clear()
-            html = render(context.templates, "sandbox/index.html.j2", threads=threads(context.config),
-                          config=context.config)
-            write_atomic(context.config.site_dir / "sandbox" / "index.html", html)
-        finally:
-            _page_lock.release()
+    _pages.run(context.config.site_dir, number, job)
 
 
 def wrap(context: PublisherContext, publishers: dict[str, Publisher]) -> dict[str, Publisher]:

@@ -6,13 +6,13 @@ from importlib import resources
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
-from markdown_it import MarkdownIt
 
 from bot import times
 from bot.components import PAGE_INDICATORS, STATUS_LABELS
 from bot.grammar import GENERAL_USAGE
+from bot.markdown_html import make_renderer
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
+_markdown = make_renderer()
 
 
 def builtin_templates_dir() -> Path:

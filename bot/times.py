@@ -157,6 +157,22 @@ def format_local_time(at: datetime, clock: Clock) -> str:
     return _clock_time(_local(at, clock.zone), clock.hours)
 
 
+_DATE = re.compile(r"\(?\d{4}-\d{2}-\d{2}")
+
+
+def line_units(text: str) -> list[str]:
+    """A formatted time string cut where a line may break: at the spaces that join its parts, but never
+    inside a date and its time (`2010-06-22 06:15`), so pages wrap `… (2010-06-21 20:28 – 2010-06-22 06:15 UTC)`
+    between whole readings, not mid-date. Joined with single spaces, the units are `text` again."""
+    units: list[str] = []
+    for word in text.split(" "):
+        if units and _DATE.fullmatch(units[-1]):
+            units[-1] = f"{units[-1]} {word}"
+        else:
+            units.append(word)
+    return units
+
+
 def isoformat(at: datetime) -> str:
     """RFC 3339 in UTC to the second, `2010-09-02T09:03:00Z`, for `<time datetime>`, JSON and Atom."""
     return _local(at, "UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -168,7 +184,7 @@ def to_zone_iso(at: datetime, zone: str) -> str:
 
 
 def register_filters(env: jinja2.Environment, clock: Clock) -> None:
-    """Add the filters instant, range, since, duration, localdate, localtime, iso and zoneiso to `env`."""
+    """Add the filters instant, range, since, duration, localdate, localtime, iso, zoneiso and line_units."""
     env.filters.update(
         instant=partial(format_instant, clock=clock),
         range=partial(format_range, clock=clock),
@@ -178,6 +194,7 @@ def register_filters(env: jinja2.Environment, clock: Clock) -> None:
         localtime=partial(format_local_time, clock=clock),
         iso=isoformat,
         zoneiso=lambda at, zone=clock.zone: to_zone_iso(at, zone),
+        line_units=line_units,
     )
 
 

@@ -18,6 +18,7 @@ from datetime import UTC
 from typing import Any
 
 from bot.config import Config
+from bot.markdown_html import without_raw_html
 from bot.templating import render
 from bot.views import Event, IncidentView, ThreadView
 from publishers.base import Publisher, PublishError, Receipt, Rendered
@@ -52,9 +53,9 @@ class ForumPublisher(Publisher):
 
     def render(self, event: Event) -> Rendered:
         """The post's Markdown for `event` (a correction re-renders the original post; an event kind
-        without a template reads as an update), and the title."""
+        without a template reads as an update), and the title. The body carries no raw HTML."""
         env, update = self.context.templates, event.update
-        values = {"incident": event.incident, "update": update, "body": update.body.strip()}
+        values = {"incident": event.incident, "update": update, "body": without_raw_html(update.body.strip())}
         name = env.select_template([f"forum/{update.event}.j2", "forum/update.j2"]).name or ""
         text = render(env, name, **values)
         meta = {"edit_reason": render(env, "forum/edit_reason.j2", **values)} if event.is_correction else {}

@@ -12,6 +12,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -21,6 +22,8 @@ from bot.config import Config, load_config
 from bot.core import Core, build_core
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def need(service: str, available: bool, why: str) -> None:
@@ -111,3 +114,23 @@ def core(config: Config) -> Iterator[Core]:
     built = build_core(config)
     yield built
     built.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's, through Playwright) for the module."""
+    path = chromium_path()
+    need("Chromium", path is not None, "no chromium binary")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: HERALD_SCREENSHOT_DIR when a person wants to look at them, else tmp_path."""
+    folder = Path(os.environ.get("HERALD_SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

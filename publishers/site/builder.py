@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from jinja2 import Environment
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +25,9 @@ from publishers.site import api, days, endpoints, pages, parallel, snapshot
 from publishers.site.writer import SiteWriter
 
 PAST_DAYS = 14
+# A reader who shows times in their own zone sees their own last 14 days, which can begin up to a day before
+# the page zone's (more across a clock change): the front page carries those incidents too, hidden.
+READER_MARGIN = timedelta(days=PAST_DAYS + 1)
 Days = list[tuple[days.Span, list[IncidentView]]]
 
 
@@ -39,6 +42,7 @@ class Snapshot:
     newest_maintenance: list[int]
     feed: list[int]
     past: Days = field(default_factory=list)
+    earlier: list[IncidentView] = field(default_factory=list)  # before The Past, within READER_MARGIN
     months: dict[str, list[IncidentView]] = field(default_factory=dict)
 
     def pick(self, numbers: Iterable[int]) -> list[IncidentView]:
@@ -123,11 +127,12 @@ class Builder:
         views = snapshot.incidents(session, public_url=self.public_url, wanted=needed)
         snap = Snapshot(snapshot.components(session), views, *lists)
         spans = days.past_days(now, self.zone, PAST_DAYS)
-        numbers = snapshot.starting_ids(session, spans[-1].start, spans[0].end)
+        numbers = snapshot.starting_ids(session, min(spans[-1].start, now - READER_MARGIN), spans[0].end)
         found = {**self._light(session, [n for n in numbers if n not in views]), **views}
         shown = sorted((v for n, v in found.items() if n in numbers and v.status != "scheduled"
                         and v.starts and v.starts <= now), key=lambda v: (v.starts, v.id), reverse=True)
         snap.past = [(span, [v for v in shown if span.holds(v.starts)]) for span in spans]
+        snap.earlier = [v for v in shown if v.starts and v.starts < spans[-1].start]
         return snap
 
     def _write_incident(self, writer: SiteWriter, site: pages.SiteInfo, view: IncidentView,
@@ -165,11 +170,12 @@ class Builder:
                                    newest_maintenance=snap.pick(snap.newest_maintenance))
         for path, payload in docs.items():
             self.writer.write(f"api/v2/{path}", _json(payload))
-        self._ensure_pages(site, open_views + [v for _, members in snap.past for v in members], snap.comps)
+        self._ensure_pages(site, open_views + [v for _, members in snap.past for v in members] + snap.earlier,
+                           snap.comps)
         self.writer.write(site_files.NOT_FOUND_PAGE, pages.not_found_page(self.env, site))
         self.writer.write("index.html", pages.front_page(
             self.env, site, indicator=api.indicator(snap.comps, open_views), comps=snap.comps,
-            open_views=open_views, days=snap.past))
+            open_views=open_views, days=snap.past, earlier=snap.earlier, now=now))
 
     def _months(self) -> list[days.Span]:
         """The months that have a page on disk, newest first (so the index never links to a missing one)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
@@ -13,10 +14,14 @@ from jinja2 import Environment
 from bot.views import ComponentView, IncidentView
 from publishers.site.days import Span
 from publishers.site.prose import fast_markdown
+from publishers.site.zones import zones_json
 
 ASSETS = ("site.css", "tz.js")  # templates/site/static/<name> → /assets/<stem>.<content hash><suffix>
 FEED_SIZE = 25  # entries per feed, as Statuspage's
 LINKED = ("forum", "twitter")  # channels whose threads an incident page links to
+# Characters XML 1.0 forbids (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF): one ESC in
+# a stored message would make every feed reader reject the whole feed, and HTML calls them parse errors.
+XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -56,15 +61,21 @@ def site_environment(env: Environment) -> Environment:
 def assets(env: Environment) -> dict[str, bytes]:
     """The static files by site path, named by a hash of their content (`assets/site.0123456789ab.css`),
     so they can be cached for a year; read through the template loader so an operator's folder can
-    override them."""
+    override them. With them, the zone abbreviations tz.js fetches when a reader asks for their own zone."""
     found = {}
     for name in ASSETS:
         assert env.loader is not None
         source, _, _ = env.loader.get_source(env, f"site/static/{name}")
-        data = source.encode("utf-8")
-        stem, dot, suffix = name.rpartition(".")
-        found[f"assets/{stem}.{hashlib.sha256(data).hexdigest()[:12]}{dot}{suffix}"] = data
+        found[_hashed(name, source.encode("utf-8"))] = source.encode("utf-8")
+    zones = zones_json()
+    found[_hashed("zones.json", zones)] = zones
     return found
+
+
+def _hashed(name: str, data: bytes) -> str:
+    """`assets/site.0123456789ab.css`: the site path of an asset named by a hash of its content."""
+    stem, dot, suffix = name.rpartition(".")
+    return f"assets/{stem}.{hashlib.sha256(data).hexdigest()[:12]}{dot}{suffix}"
 
 
 def asset_urls(files: dict[str, bytes]) -> dict[str, str]:
@@ -96,8 +107,13 @@ def month_path(key: str) -> str:
     return f"history/{key}/index.html"
 
 
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids, whatever a stored message carries."""
+    return XML_INVALID.sub("", text)
+
+
 def _render(env: Environment, name: str, **context: object) -> str:
-    return env.get_template(f"site/{name}").render(**context)
+    return xml_safe(env.get_template(f"site/{name}").render(**context))
 
 
 def thread_links(i: IncidentView) -> list[tuple[str, str]]:
@@ -120,13 +136,15 @@ def _grouped(comps: list[ComponentView]) -> list[tuple[str | None, list[Componen
 
 
 def front_page(env: Environment, site: SiteInfo, *, indicator: str, comps: list[ComponentView],
-               open_views: list[IncidentView], days: list[tuple[Span, list[IncidentView]]]) -> str:
-    """The front page: banner, The Present, The Future, The Past."""
+               open_views: list[IncidentView], days: list[tuple[Span, list[IncidentView]]],
+               earlier: list[IncidentView], now: datetime) -> str:
+    """The front page: banner, The Present, The Future, The Past (and, hidden, the `earlier` incidents a
+    reader's own zone may count in its 14 days; tz.js regroups them as of `now`)."""
     active = sorted((i for i in open_views if i.status != "scheduled"), key=lambda i: i.id, reverse=True)
     upcoming = sorted((i for i in open_views if i.status == "scheduled"),
                       key=lambda i: (i.scheduled_for or i.created_at, i.id))
     return _render(env, "index.html.j2", site=site, root="", indicator=indicator, groups=_grouped(comps),
-                   active=active, upcoming=upcoming, days=days)
+                   active=active, upcoming=upcoming, days=days, earlier=earlier, now=now)
 
 
 def month_page(env: Environment, site: SiteInfo, span: Span, views: list[IncidentView]) -> str:

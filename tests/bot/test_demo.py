@@ -56,7 +56,7 @@ def test_spec_formatted_ranges_are_on_the_site(demo: tuple[Path, str], expected:
     """The seed's broken ranges now read in the SPEC format, with the right abbreviation and UTC."""
     folder, _ = demo
     pages = "".join(p.read_text() for p in (folder / "site" / "incidents").rglob("index.html"))
-    assert expected in pages
+    assert expected in re.sub(r"<span[^>]*>|</span>", "", pages)
 
 
 def test_postscript_follows_resolution(demo: tuple[Path, str]) -> None:
@@ -70,7 +70,7 @@ def test_postscript_follows_resolution(demo: tuple[Path, str]) -> None:
     engine.dispose()
     assert events == [("declare", "investigating"), ("resolve", "resolved"), ("postscript", "resolved")]
     assert "Some transaction data was in fact lost" in page
-    assert "2010-04-08 12:00pm PDT (19:00 UTC)" in page
+    assert "2010-04-08 12:00pm PDT (19:00 UTC)" in re.sub(r"<span[^>]*>|</span>", "", page)
 
 
 def test_sandbox_has_a_tweet_thread_and_forum_thread_per_entry(demo: tuple[Path, str]) -> None:
@@ -84,8 +84,11 @@ def test_sandbox_has_a_tweet_thread_and_forum_thread_per_entry(demo: tuple[Path,
             posts = [json.loads(line) for line in path.read_text().splitlines()]
             assert posts[0]["in_reply_to"] is None
             assert all(b["in_reply_to"] == a["id"] for a, b in zip(posts, posts[1:], strict=False))
-    page = (folder / "site" / "sandbox" / "index.html").read_text()
-    assert page.count("Tweet thread") == 39 and page.count("Forum thread") == 39
+    index = (folder / "site" / "sandbox" / "index.html").read_text()
+    assert sorted(int(n) for n in re.findall(r'<a href="(\d+)/">', index)) == list(range(1, 40))
+    for number in range(1, 40):
+        page = (folder / "site" / "sandbox" / str(number) / "index.html").read_text()
+        assert page.count('<h2 id="twitter">Tweet thread</h2>') == page.count('<h2 id="forum">Forum thread</h2>') == 1
 
 
 def test_every_tweet_fits(demo: tuple[Path, str]) -> None:

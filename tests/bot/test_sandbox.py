@@ -57,5 +57,7 @@ def test_sandboxed_channel_writes_each_post_once_in_a_thread(tmp_path: Path) -> 
     assert [p["text"] for p in posts] == ["[investigating] text 1", "[investigating] text 2"]
     assert posts[1]["in_reply_to"] == first.external_id and second.sandbox
     assert list(threads(config)) == [7]
-    page = (tmp_path / "site" / "sandbox" / "index.html").read_text()
-    assert "&lt;b&gt;Slow&lt;/b&gt;" in page and "9/280" in page
+    index = (tmp_path / "site" / "sandbox" / "index.html").read_text()
+    page = (tmp_path / "site" / "sandbox" / "7" / "index.html").read_text()
+    assert "&lt;b&gt;Slow&lt;/b&gt;" in index and "&lt;b&gt;Slow&lt;/b&gt;" in page and "9/280" in page
+    assert first.url.endswith("/sandbox/7/#twitter")

@@ -227,3 +227,15 @@ def test_a_new_database_does_not_reuse_an_old_incidents_topic(database_url: str,
         with herald(url, base, **api.env()) as core:
             deliver(ForumPublisher(context(core)), Story(core, start=START + timedelta(days=n)).declare(), None)
     assert len(api.topics) == 2 and [t["external_id"][:17] for t in api.topics.values()] == ["herald-incident-1"] * 2
+
+
+def test_typed_html_reaches_the_forum_as_text(core: Core, forum: ForumPublisher, api: FakeDiscourse) -> None:
+    """HTML typed in an update is escaped in the post's Markdown; code spans keep their text as typed."""
+    from tests.bot.test_markdown_html import raw_html
+
+    story = Story(core)
+    _, thread = deliver(forum, story.declare(), None)
+    receipt, _ = deliver(forum, story.update("We see <img src=https://evil.example/p.png> and `<b>`."), thread)
+    raw = api.posts[int(receipt.external_id or 0)]["raw"]
+    assert "We see &lt;img src=https://evil.example/p.png> and `<b>`." in raw
+    assert raw_html(raw) == []

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import xml.parsers.expat
+from datetime import timedelta
 from pathlib import Path
 from xml.etree import ElementTree
 
 import feedparser
 
+from bot import db, service
 from bot.core import Core
+from publishers.statuspage import StatuspagePublisher
+from tests.publishers.site.conftest import NOW
+
+INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # XML 1.0 Char
 
 
 def parse(core: Core, name: str) -> feedparser.FeedParserDict:
@@ -48,3 +56,38 @@ def test_rss_names_itself_and_its_language(core: Core, built: dict[str, int]) ->
                                 "type": "application/rss+xml"}
     assert channel.findtext("language") == "en-us"
     assert parse(core, "history.rss").feed.language == "en-us"
+
+
+def test_feeds_link_remote_images_instead_of_embedding_them(core: Core, built: dict[str, int],
+                                                             publisher: StatuspagePublisher) -> None:
+    """A remote Markdown image reaches feed readers as a link, so no reader loads a third-party host."""
+    with db.transaction(core.sessions) as s:
+        service.post_update(s, incident_id=built["live"], status="monitoring", publishers=["statuspage"],
+                            body="Latency: ![the graph](https://evil.example/p.png)", now=NOW)
+    publisher.build(NOW)
+    for name in ("history.atom", "history.rss"):
+        feed = parse(core, name)
+        entry = next(e for e in feed.entries if e.link.endswith(f"/incidents/{built['live']}/"))
+        html = entry.content[0].value if name.endswith("atom") else entry.description
+        assert '<a href="https://evil.example/p.png">the graph</a>' in html and "<img" not in html
+
+
+def test_control_characters_stored_in_texts_never_break_the_feeds(core: Core, built: dict[str, int],
+                                                                  publisher: StatuspagePublisher) -> None:
+    """ESC, BEL and other XML-invalid characters stored through the domain leave every feed strict XML."""
+    hostile = "Red \x1b[31malert\x1b[0m\x07 \x1b]0;title\x07 done\x01\x0b\x0c\ufffe"  # (PostgreSQL refuses NUL)
+    with db.transaction(core.sessions) as s:
+        opened = service.declare(s, title=f"Checkout {hostile}", body=hostile, publishers=["statuspage"],
+                                 at=NOW - timedelta(minutes=5), now=NOW - timedelta(minutes=5))
+        service.post_update(s, incident_id=opened.incident_id, status="identified", body=f"*{hostile}*",
+                            publishers=["statuspage"], now=NOW)
+    publisher.build(NOW)
+    site = Path(core.config.site_dir)
+    for name in ("history.atom", "history.rss"):
+        expat = xml.parsers.expat.ParserCreate()
+        expat.Parse((site / name).read_bytes(), True)  # raises ExpatError on any invalid character
+        feed = parse(core, name)
+        assert feed.bozo == 0, feed.get("bozo_exception")
+        assert any(e.title == "Checkout Red [31malert[0m ]0;title done" for e in feed.entries)
+    for page in site.rglob("*.html"):
+        assert not INVALID_XML.search(page.read_text(encoding="utf-8")), page

@@ -44,11 +44,13 @@ def test_front_page_without_windows_says_so(core: Core, publisher: StatuspagePub
 
 
 def test_every_time_is_a_time_element_from_the_formatter(core: Core, built: dict[str, int]) -> None:
-    """Times sit in <time datetime=ISO> and read as SPEC §4 says (PDT with UTC in parentheses)."""
+    """Times sit in <time datetime=ISO> and read as SPEC §4 says (PDT with UTC in parentheses), each date
+    with its time in one no-break unit."""
     html = read(core, f"incidents/{built['live']}/index.html")
-    assert '<time datetime="2010-09-02T14:00:00Z" data-t>2010-09-02 07:00 PDT (14:00 UTC)</time>' in html
-    texts = re.findall(r"<time [^>]*>([^<]*)</time>", html)
-    assert texts and all("PDT" in t for t in texts)
+    assert '<time datetime="2010-09-02T14:00:00Z" data-t><span class="nb">2010-09-02 07:00</span> PDT (14:00 UTC)' \
+           '</time>' in html
+    texts = [re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<time [^>]*>(.*?)</time>", html)]
+    assert texts and all("PDT" in t for t in texts) and "2010-09-02 07:00 PDT (14:00 UTC)" in texts
 
 
 def test_incident_page_has_the_full_timeline(core: Core, built: dict[str, int]) -> None:
