@@ -17,10 +17,9 @@ from bot.config import load_config
 from bot.core import build_core
 from publishers.base import PublisherContext
 from publishers.statuspage import StatuspagePublisher
-from tests.conftest import chromium_path, make_env, need
+from tests.conftest import make_env
 from tests.handlers.conftest import start_server, stop_server
 from tests.publishers.site.conftest import NOW, sample
-from tests.publishers.site.test_browser import FLAGS
 
 WIDGET = """<!doctype html><title>widget</title><body><script>
 const api = new URLSearchParams(location.search).get("api");
@@ -39,19 +38,6 @@ Promise.all([
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module."""
-    path = chromium_path()
-    need("Chromium", path is not None, "no chromium binary")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=path, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
