@@ -82,7 +82,7 @@ def test_errors_are_classified(slack_core: Core, fake: fake_slack.FakeSlack) -> 
     fake.fail("chat.postMessage", "ratelimited", status=429, headers={"Retry-After": "7"})
     with pytest.raises(PublishError) as limited:
         pub.publish(ev, pub.render(ev), None)
-    assert limited.value.retryable and limited.value.retry_after == 7.0
+    assert limited.value.retryable and limited.value.retry_after == 7.0 and not limited.value.unknown
     fake.fail("chat.postMessage", "channel_not_found")
     with pytest.raises(PublishError) as missing:
         pub.publish(ev, pub.render(ev), None)
