@@ -8,7 +8,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 
-from bot import times
+from bot import mrkdwn, times
 from bot.components import PAGE_INDICATORS, STATUS_LABELS
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
@@ -30,6 +30,7 @@ def make_environment(clock: times.Clock, user_dir: Path | None = None) -> Enviro
     env = Environment(loader=ChoiceLoader(loaders), autoescape=_autoescape, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     times.register_filters(env, clock)
+    mrkdwn.register_filters(env)  # slack_escape, mrkdwn, slack_link
     env.filters["markdown"] = _markdown.render
     env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, str(s).replace("_", " ").capitalize())
     env.filters["indicator_label"] = lambda s: PAGE_INDICATORS.get(s, str(s))

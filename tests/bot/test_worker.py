@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from bot import deliver, grammar, outbox
 from bot.cli import main
-from bot.lograte import Throttle
 from bot.commands import execute
 from bot.core import Core
+from bot.lograte import Throttle
 from bot.models import Delivery, Thread, utcnow
 from bot.worker import Worker, start_thread
 from tests.bot import worker_kit as kit

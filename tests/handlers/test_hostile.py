@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 
+from tests.bot.test_mrkdwn import BROADCASTS, assert_inert
 from tests.handlers.conftest import Served, ephemeral
 from tests.handlers.test_card import wait_until
 from tests.handlers.test_commands import incident, opened
+
+PHISH = "[https://status.example.com](https://evil.example/phish) <https://evil.example/x|status.example.com>"
+HOSTILE = f"{BROADCASTS} {PHISH}"  # Markdown typed in Slack arrives as is; the Slack link as Slack sends it
+
+
+def assert_safe(text: str) -> None:
+    """Inert (no special token, only web links) and no link labelled with an address it does not go to."""
+    assert_inert(text)
+    for target, label in re.findall(r"<([^<>|]*)\|([^<>]*)>", text):
+        assert "status.example.com" not in label or target.startswith("https://status.example.com"), text
 
 
 def mrkdwn_of(served: Served, number: int) -> list[str]:
@@ -56,3 +68,38 @@ def test_bidi_override_is_dropped(served: Served) -> None:
     number = opened(served, "Invoice \u202egnp.exe -m See \u202etxt.exe now")
     stored = incident(served, number)
     assert "\u202e" not in stored.title and stored.updates[0].body == "See txt.exe now"
+
+
+def receipts_of(served: Served, number: int) -> list[str]:
+    """Every text Herald posted or edited as the receipts under the card of `number`."""
+    stored = wait_until(lambda: incident(served, number).slack_receipts_ts and incident(served, number))
+    posted = [p for p in served.fake.of("chat.postMessage") if p.get("thread_ts") == stored.slack_card_ts]
+    edits = [u for u in served.fake.of("chat.update") if u["ts"] == stored.slack_receipts_ts]
+    return [c["text"] for c in posted + edits] + [t for c in posted + edits for t in _mrkdwn(_blocks(c))]
+
+
+def _blocks(call: dict) -> object:
+    return json.loads(call["blocks"]) if isinstance(call.get("blocks"), str) else call.get("blocks")
+
+
+def test_no_payload_of_issue_12_becomes_a_broadcast_mention_or_phish(served: Served) -> None:
+    """`[everyone](!channel)`, `[boss](@U0BOSS)`, channel, subteam and date links and a URL-labelled phishing
+    link are shown as words or as their real target in every reply, the card, its receipts and the modal."""
+    reply = ephemeral(served.slack.command(f"open Phish {BROADCASTS} -m {HOSTILE}"))
+    number = int(reply.split("#", 1)[1].split(" ", 1)[0])
+    texts = [reply, *mrkdwn_of(served, number), *receipts_of(served, number)]
+    texts.append(ephemeral(served.slack.command(f"update {number} -m {HOSTILE}")))
+    texts.append(ephemeral(served.slack.command(f"show {number}")))
+    texts.append(ephemeral(served.slack.command(f"preview {number} -m {HOSTILE}")))
+    texts.append(ephemeral(served.slack.command(f"update {number} --dry-run -m {HOSTILE}")))
+    texts.append(ephemeral(served.slack.command(f"update {number} -s {BROADCASTS}")))  # an error echoes it
+    texts.append(ephemeral(served.slack.command("list open")))
+    before = len(served.fake.of("views.open"))
+    served.slack.action("card_update", str(number))
+    texts += _mrkdwn(served.fake.wait_for("views.open", count=before + 1)[before]["view"])
+    card = " ".join(mrkdwn_of(served, number))
+    assert "everyone" in card and "boss" in card and "<https://evil.example/phish>" in card
+    for text in texts:
+        assert_safe(text)
+    for call in served.fake.of("chat.postMessage") + served.fake.of("chat.update"):
+        assert not {"link_names", "parse"} & set(call), call  # Slack never turns @channel words into pings
