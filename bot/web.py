@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, redirect, request, send_from_directory
+from flask import Flask, Response, redirect, send_from_directory
 from sqlalchemy import text
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
@@ -59,10 +59,9 @@ def _slack_view(core: Core, slack: Any) -> Any:
     if slack is None:
         body = render(core.templates, "slack/not_configured.j2")
         return lambda: Response(body + "\n", status=503, mimetype="text/plain")
-    from slack_bolt.adapter.flask import SlackRequestHandler
+    from bot.slack_http import events_view  # size limit, signature, then parsing (docs/security.md)
 
-    handler = SlackRequestHandler(slack.bolt)
-    return lambda: handler.handle(request)
+    return events_view(slack)
 
 
 def _health(core: Core, slack: bool) -> dict[str, Any]:
