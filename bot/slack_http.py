@@ -75,7 +75,8 @@ def read_body(req: Request) -> bytes:
     a chunked body passes it."""
     if req.content_length is not None and req.content_length > MAX_BODY:
         raise Refused(413, "request body too large")
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while size <= MAX_BODY:
         chunk = req.stream.read(min(CHUNK, MAX_BODY + 1 - size))
         if not chunk:
