@@ -21,6 +21,7 @@ from bot import mrkdwn
 from bot.config import Config
 from bot.core import Core, build_core
 from bot.errors import ConfigError
+from bot.slack_once import OnceApp  # replays answered, not re-run (SPEC §6)
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,8 @@ def create_app(config: Config, core: Core | None = None) -> SlackApp:
     secret = config.slack_signing_secret.get_secret_value() if config.slack_signing_secret else None
     bolt_log = logging.getLogger("herald.bolt")
     bolt_log.addFilter(_SameToken())
-    bolt = App(client=client, signing_secret=secret, process_before_response=True,
-               request_verification_enabled=secret is not None, logger=bolt_log)
+    bolt = OnceApp(core=core, client=client, signing_secret=secret, process_before_response=True,
+                   request_verification_enabled=secret is not None, logger=bolt_log)
     app = SlackApp(core=core, bolt=bolt, client=client, allow=AllowList(config, client),
                    background=ThreadPoolExecutor(4, thread_name_prefix="slack-after"),
                    modals=ThreadPoolExecutor(2, thread_name_prefix="slack-modal"))
