@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from bot import db
+from bot import db, logs
 from bot.config import Config, load_config
 from bot.errors import HeraldError, UsageError
 
@@ -36,14 +36,14 @@ class HeraldGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, sandbox: bool, verbose: bool) -> None:
     """Herald: declare incidents and publish their updates everywhere, with one time format."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.setup(verbose=verbose)  # no secret in any line, even with -v (bot/logs.py)
     ctx.obj = {"sandbox": sandbox}
 
 
 def config_from(ctx: click.Context) -> Config:
     """The process configuration, with --sandbox applied."""
     config = load_config()
+    logs.redact(config)
     if ctx.obj and ctx.obj.get("sandbox"):
         config = config.model_copy(update={"sandbox": True})
     return config
