@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Flask, Response, redirect, send_from_directory
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
@@ -64,10 +65,16 @@ def _slack_view(core: Core, slack: Any) -> Any:
     return events_view(slack)
 
 
-def _health(core: Core, slack: bool) -> dict[str, Any]:
-    with core.engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
-    return {"ok": True, "database": "ok", "slack": "configured" if slack else "not configured"}
+def _health(core: Core, slack: bool) -> tuple[dict[str, Any], int]:
+    """JSON always: 200 when the database answers, 503 (not a 500 page) when it cannot be reached."""
+    state = {"slack": "configured" if slack else "not configured"}
+    try:
+        with core.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        log.warning("/healthz: the database is unreachable (%s)", type(exc).__name__)
+        return {"ok": False, "database": "unreachable", **state}, 503
+    return {"ok": True, "database": "ok", **state}, 200
 
 
 def _static(site: Path, path: str) -> Any:
