@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from bot import mrkdwn
 from bot.config import Config
 from bot.core import Core, build_core
+from bot.db import unreachable
 from bot.errors import ConfigError
 from bot.slack_once import OnceApp  # replays answered, not re-run (SPEC §6)
 
@@ -54,8 +55,13 @@ class SlackApp:
 def _logged(work: Callable[..., Any], *args: Any) -> Any:
     try:
         return work(*args)
-    except Exception:  # a background Slack call has no caller to raise to: the log is where it shows
-        log.exception("background Slack work %s failed", getattr(work, "__name__", work))
+    except Exception as exc:  # a background Slack call has no caller to raise to: the log is where it shows
+        name = getattr(work, "__name__", work)
+        if unreachable(exc):  # an outage is one line, not a traceback per card
+            log.warning("background Slack work %s failed: the database is unreachable (%s)", name,
+                        type(exc).__name__)
+        else:
+            log.exception("background Slack work %s failed", name)
         raise
 
 
