@@ -1,7 +1,7 @@
 """A fake Slack Web API and response_url receiver on 127.0.0.1, for the real slack_sdk client to talk to.
 
 It records every call (method, parameters, when it finished) and answers with only the keys real
-responses have (refs/slack/java-sdk-json-logs/api/ and the OpenAPI spec for usergroups.users.list).
+responses have (tests/handlers/refs/slack/api/ and the OpenAPI subset for usergroups.users.list).
 A test can `hold(method)` to make that method block until released, to prove that Herald's HTTP
 response never waits on the Web API.
 """
