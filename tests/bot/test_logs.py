@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot import db
+from bot.cli import main
 from bot.config import load_config
 from bot.logs import Redact
 from bot.models import Delivery
@@ -72,3 +75,13 @@ def test_redact_masks_secrets_in_messages_and_tracebacks() -> None:
     assert Redact(config.secret_values()).filter(record)
     text = logging.Formatter().format(record)
     assert BOT_TOKEN not in text and "db-pw-1234" not in text and text.count("***") == 2
+
+
+def test_every_herald_command_masks_the_configured_secrets(database_url: str, tmp_path: Path,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """Once `herald …` has read its config, any log line that carries one of its secrets shows *** instead."""
+    env = make_env(database_url, tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET="signing-secret-xyz")
+    result = CliRunner().invoke(main, ["-v", "components"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    logging.getLogger("some.library").warning("sending %s with %s", BOT_TOKEN, "signing-secret-xyz")
+    assert "sending *** with ***" in caplog.text and BOT_TOKEN not in caplog.text
