@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.core import Core
@@ -48,8 +48,9 @@ def begin(core: Core, key: str, *, now: datetime | None = None) -> Answer | None
     now = now or utcnow()
     _purge_now_and_then(core, now)
     try:
-        with transaction(core.sessions) as session:
-            session.add(SlackRequest(key=key, state="running", created_at=now, expires_at=now + KEEP))
+        with transaction(core.sessions) as session:  # a Core insert: no unit of work on the ack path
+            session.execute(insert(SlackRequest).values(key=key, state="running", created_at=now,
+                                                        expires_at=now + KEEP))
         return None
     except IntegrityError:
         pass

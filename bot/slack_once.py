@@ -15,6 +15,8 @@ identity was seen in the last hour:
 
 Anything else (url_verification, view_closed) runs every time. A request that failed because the
 database was unreachable is forgotten (handlers.errors marks its answer), so a retry runs again.
+The answer is stored just after it is returned (on a thread of its own), so storing it never delays
+the acknowledgement; a replay arriving in between waits for it (bot.replays.wait).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -69,6 +72,7 @@ class OnceApp(App):
     def __init__(self, *, core: Core, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.herald_core = core
+        self.herald_settle = ThreadPoolExecutor(2, thread_name_prefix="slack-replays")
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         """Run a request the first time; a replay gets the stored answer."""
@@ -83,7 +87,10 @@ class OnceApp(App):
         if first is not None:
             return self._replay(key, first)
         response = super().dispatch(req)
-        self._settle(key, response)
+        transient = response.headers.pop(TRANSIENT, None) is not None
+        content_type = (response.headers.get("content-type") or ["text/plain"])[0]
+        answer = replays.Answer(response.status, response.body, content_type)
+        self.herald_settle.submit(self._settle, key, None if transient else answer)
         return response
 
     def _replay(self, key: str, first: replays.Answer) -> BoltResponse:
@@ -94,13 +101,12 @@ class OnceApp(App):
             return BoltResponse(status=200, body="")  # the first is still running and will answer itself
         return BoltResponse(status=first.status, body=first.body, headers={"content-type": first.content_type})
 
-    def _settle(self, key: str, response: BoltResponse) -> None:
-        """Store the answer, or forget the key when the request failed without effect."""
+    def _settle(self, key: str, answer: replays.Answer | None) -> None:
+        """Store the answer, or forget the key (None) when the request failed without effect."""
         try:
-            if response.headers.pop(TRANSIENT, None) is not None:
+            if answer is None:
                 replays.forget(self.herald_core, key)
-                return
-            content_type = (response.headers.get("content-type") or ["text/plain"])[0]
-            replays.finish(self.herald_core, key, replays.Answer(response.status, response.body, content_type))
-        except SQLAlchemyError as exc:  # an unstored answer only means a replay may run again
+            else:
+                replays.finish(self.herald_core, key, answer)
+        except SQLAlchemyError as exc:  # an unstored answer only means a replay waits, then may run again
             log.warning("cannot store the answer to Slack request %s: %s", key[:14], type(exc).__name__)
