@@ -110,7 +110,28 @@ def parse(raw: bytes, mimetype: str) -> str:
         raise Refused(400, f"malformed body ({type(exc).__name__})") from None
     if not isinstance(body, dict):
         raise Refused(400, "malformed body (not an object)")
+    if not _has_shape(body):
+        raise Refused(400, "malformed Slack payload (a field Slack always sends is missing)")
     return text
+
+
+def _has_shape(body: dict[str, Any]) -> bool:
+    """False when a command, button or modal payload lacks a field Slack always sends and Bolt or the
+    handlers read (Bolt itself raises on some, e.g. a view without `type`)."""
+    kind = body.get("type")
+    if "command" in body:
+        return all(isinstance(body.get(k), str) and body[k] for k in ("command", "user_id", "trigger_id"))
+    if kind not in ("block_actions", "view_submission", "view_closed"):
+        return True  # url_verification, events: Bolt answers what it does not handle with a 404
+    user = body.get("user")
+    if not (isinstance(user, dict) and isinstance(user.get("id"), str)):
+        return False
+    if kind == "block_actions":
+        actions = body.get("actions")
+        return isinstance(actions, list) and bool(actions) and all(
+            isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions)
+    view = body.get("view")
+    return isinstance(view, dict) and all(isinstance(view.get(k), str) for k in ("id", "type", "callback_id"))
 
 
 def _parsed(text: str, mimetype: str) -> Any:

@@ -122,6 +122,7 @@ def test_no_payload_of_issue_12_becomes_a_broadcast_mention_or_phish(served: Ser
 
 # Issue 12 item 2: requests that are too big, unsigned, stale or malformed.
 FORM = "application/x-www-form-urlencoded"
+VIEW = b'payload={"type":"view_submission","user":{"id":"U1"},"view":{"callback_id":"update"}}'
 
 
 def signed_headers(raw: bytes, timestamp: str | None = None, content_type: str = FORM) -> dict[str, str]:
@@ -170,6 +171,9 @@ def test_malformed_requests_get_a_4xx_and_one_log_line(served: Served) -> None:
         "signed": (bad, signed_headers(bad), 400),
         "signed json": (b"{not json", signed_headers(b"{not json", content_type="application/json"), 400),
         "not an object": (b"payload=[1,2]", signed_headers(b"payload=[1,2]"), 400),
+        "view without its fields": (VIEW, signed_headers(VIEW), 400),
+        "command without a user": (b"command=%2Fincident&text=list", signed_headers(b"command=%2Fincident&text=list"),
+                                   400),
         "timestamp abc": (b"text=x", signed_headers(b"text=x", timestamp="abc"), 401),
         "stale": (b"text=x", signed_headers(b"text=x", timestamp=str(int(time.time()) - 301)), 401),
     }
