@@ -10,6 +10,7 @@ Herald's web worker. `python -m bench.ack [--quick]`; `run(quick)` returns the f
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import statistics
 import subprocess
@@ -29,14 +30,16 @@ from tests.handlers.conftest import free_port, start_server, stop_server
 from tests.handlers.signed import sign
 
 INCIDENTS = 20  # updates spread over this many incidents, as a busy day would
+TRIGGERS = itertools.count()
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def body(text: str, n: int) -> str:
-    """A slash command form, as Slack sends it."""
+    """A slash command form, as Slack sends it: every one with a trigger_id of its own, as Slack's are (Herald
+    answers a repeated request from its replay store instead of running it)."""
     return urlencode({"token": "t", "team_id": "T1", "team_domain": "bench", "channel_id": "C_BENCH",
                       "channel_name": "ops", "user_id": "U_BENCH", "user_name": "bench", "command": "/incident",
-                      "text": text, "response_url": "http://127.0.0.1:9/r", "trigger_id": f"t{n}",
+                      "text": text, "response_url": "http://127.0.0.1:9/r", "trigger_id": f"t{n}-{next(TRIGGERS)}",
                       "api_app_id": "A1"})
 
 

@@ -6,10 +6,12 @@ A live worker renews the leases of its deliveries in flight (for up to MAX_HOLD)
 does not make its delivery look abandoned.
 Every claim counts as an attempt, so a delivery that kills its worker still ends `dead` at the limit.
 
-Order: a delivery is claimable only while it is the oldest unsent one of its (incident, publisher).
-A `failed` or `dead` predecessor therefore holds the later ones back (a reply needs its parent;
-posting update 3 when update 2 is missing would tell the story out of order). They wait, `pending`,
-until a person re-queues the incident (`/incident retry`, `herald retry`), then go out in order.
+Order: a delivery is claimable only while no earlier delivery of its (incident, publisher) is still
+`pending` (waiting or retrying), so updates go out strictly in order while they can (a reply needs its
+parent). A `failed` or `dead` one never holds the rest back: a refusal that no retry can fix (a 422
+"too similar", a rejected text) would otherwise stall that incident's lane forever. It waits, shown
+with a Retry button, while later updates go on; re-queued (`/incident retry`, `herald retry`), it
+goes out next, after the updates already sent.
 
 PostgreSQL locks the chosen rows with FOR UPDATE SKIP LOCKED, so several workers never wait on or
 take the same row; SQLite runs the same UPDATE … WHERE id IN (SELECT …) RETURNING under the
@@ -29,13 +31,13 @@ from bot.models import Delivery, UTCDateTime
 
 
 def _head_of_line() -> ColumnElement[bool]:
-    """True for a delivery with no earlier unsent delivery of the same incident and publisher."""
+    """True for a delivery with no earlier pending delivery of the same incident and publisher."""
     earlier = aliased(Delivery)
     blocked = select(earlier.id).where(
         earlier.incident_id == Delivery.incident_id,
         earlier.publisher == Delivery.publisher,
         earlier.id < Delivery.id,
-        earlier.state != "sent",
+        earlier.state == "pending",  # failed and dead wait for a person without holding the lane
     )
     return ~blocked.exists()
 

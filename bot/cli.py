@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from bot import db
+from bot import db, logs
 from bot.cli_render import config_from, echo
 from bot.errors import HeraldError, TimeError, UsageError
 
@@ -53,8 +53,7 @@ class HeraldGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, sandbox: bool, verbose: bool) -> None:
     """Herald: declare incidents and publish their updates everywhere, with one time format."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.setup(verbose=verbose)  # no secret in any line, even with -v (bot/logs.py)
     ctx.obj = {"sandbox": sandbox}
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from bot import logs
 from bot.config import Config, load_config
 from bot.errors import HeraldError
 from bot.templating import make_environment, render
@@ -56,6 +57,7 @@ def echo_error(error: HeraldError) -> None:
 def config_from(ctx: click.Context) -> Config:
     """The process configuration, with --sandbox applied."""
     config = load_config()
+    logs.redact(config)  # every secret this process knows stays out of its log lines
     if ctx.obj and ctx.obj.get("sandbox"):
         config = config.model_copy(update={"sandbox": True})
     return config

@@ -34,7 +34,7 @@ class Outcome:
     incidents: list[IncidentView] = field(default_factory=list)
     components: list[ComponentView] = field(default_factory=list)
     previews: list[Rendered] = field(default_factory=list)
-    deliveries: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    deliveries: dict[int, list[outbox.DeliverySummary]] = field(default_factory=dict)
     requeued: int = 0
     dry_run: bool = False
     usage: list[str] = field(default_factory=list)  # help: usage lines, without the front end's prefix

@@ -1,16 +1,19 @@
 """Herald's configuration: one typed, frozen object read once from the environment and `.env`.
 
 Nothing else in Herald reads `os.environ`. A malformed value fails at start-up naming the variable;
-secrets are `SecretStr`, so they never show in a repr or a log line.
+secrets are `SecretStr`, and a password inside a URL (DATABASE_URL above all) is masked in repr and
+str, so neither shows in a repr or a log line (bot.logs also redacts them from every log record).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
@@ -126,6 +129,19 @@ class Config(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix):]
         return value
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """repr and str show URLs with their passwords masked (SecretStr fields mask themselves)."""
+        for name, value in super().__repr_args__():
+            yield name, mask_url(value) if isinstance(value, str) else value
+
+    def secret_values(self) -> list[str]:
+        """Every secret this config holds, as plain text: tokens, keys and passwords inside URLs."""
+        found = [v.get_secret_value() for v in self.__dict__.values() if isinstance(v, SecretStr)]
+        for value in self.__dict__.values():
+            if isinstance(value, str):
+                found += [p for p in _url_passwords(value) if p]
+        return [v for v in found if v]
+
     @property
     def update_cadence_min(self) -> int:
         """Minutes of silence before Slack is reminded to post an update (the default for every impact)."""
@@ -205,6 +221,31 @@ def site_dir_problem(site_dir: Path, database_url: str, cwd: Path | None = None)
         return (f"{site_dir} holds the database ({inside[0]}): it would be public and serving it breaks "
                 "SQLite's locks; keep the database (DATABASE_URL) outside the site folder")
     return None
+
+
+_QUERY_SECRET = re.compile(r"((?:password|passwd|secret|token|key)=)[^&]*", re.IGNORECASE)
+
+
+def mask_url(value: str) -> str:
+    """`value` with the password of a URL (and password=… query values) replaced by ***."""
+    if "://" not in value:
+        return value
+    for password in _url_passwords(value):
+        value = value.replace(":" + password + "@", ":***@")
+    return _QUERY_SECRET.sub(r"\1***", value)
+
+
+def _url_passwords(value: str) -> list[str]:
+    """The passwords in a URL: its userinfo password and any password=… query value."""
+    if "://" not in value:
+        return []
+    try:
+        password = urlsplit(value).password
+    except ValueError:
+        password = None
+    query = [m.group(0).split("=", 1)[1] for m in _QUERY_SECRET.finditer(value)]
+    found = [p for p in [password, *query] if p]
+    return found + [unquote(p) for p in found if unquote(p) != p]
 
 
 def parse_cadence(value: str | int) -> dict[str, int]:

@@ -11,7 +11,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
+
+UNREACHABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError, sa_exc.TimeoutError)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -73,6 +76,12 @@ def make_readers(engine: Engine) -> sessionmaker[Session]:
     """Sessions for reading only: on SQLite they take no write lock, so a slow page render or a Slack
     receipt never holds up a command; writing through one is a bug (SQLite then answers "locked")."""
     return sessionmaker(engine.execution_options(herald_readonly=True), expire_on_commit=False)
+
+
+def unreachable(error: BaseException) -> bool:
+    """True when `error` means the database could not be reached (down, refusing, locked past the busy
+    timeout): the work was not saved, and trying again later is the right advice."""
+    return isinstance(error, UNREACHABLE)
 
 
 @contextmanager

@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot import backoff, db
 from bot.core import Core
+from bot.lograte import Throttle
 from bot.models import Delivery, Incident, Thread, Update
 from bot.views import Event, ThreadView, incident_view
 from publishers.base import PublishError, Receipt
 
 log = logging.getLogger(__name__)
+FAILURE_LINES = Throttle(burst=10, period=60.0)  # per channel: a flapping channel cannot flood the log
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def attempt(core: Core, work: Work) -> Receipt | PublishError:
         return exc
     except Exception as exc:  # a plugin bug must not stop the worker; it is logged and retried
         log.exception("publisher %s raised on delivery %s", work.publisher, work.delivery_id)
-        return PublishError(f"{type(exc).__name__}: {exc}", retryable=True)
+        return PublishError(f"{type(exc).__name__}: {exc}", retryable=True, unknown=True)
 
 
 def record(core: Core, work: Work, result: Receipt | PublishError, *, worker: str, now: datetime) -> str:
@@ -110,11 +112,27 @@ def _record_failure(core: Core, row: Delivery, error: PublishError, now: datetim
     elif row.attempts >= config.max_attempts:
         row.state = "dead"
     else:
-        # Not sooner than one request timeout: a post that timed out may still land, and the channel's
-        # own duplicate check (Discourse topic scan, X duplicate content) must be able to see it.
+        # After a timeout, not sooner than one request timeout: the post may still land, and the channel's
+        # own duplicate check (Discourse topic scan, X duplicate content) must be able to see it. A refusal
+        # (a status came back) has nothing in flight, so the normal backoff alone applies.
         row.next_attempt_at = backoff.next_attempt(now=now, attempt=row.attempts, base=config.retry_base,
                                                    cap=config.retry_cap, retry_after=error.retry_after,
-                                                   floor=config.publish_timeout)
-        return "retry"
-    log.warning("delivery %s to %s is %s: %s", row.id, row.publisher, row.state, error.message)
-    return row.state
+                                                   floor=config.publish_timeout if error.unknown else 0.0)
+    _log_failure(row, error, config.max_attempts)
+    return row.state if row.state != "pending" else "retry"
+
+
+def _log_failure(row: Delivery, error: PublishError, max_attempts: int) -> None:
+    """One warning per failed attempt, at most FAILURE_LINES.burst a minute per channel."""
+    dropped = FAILURE_LINES.allow(row.publisher)
+    if dropped is None:
+        return
+    if row.state == "pending":
+        outcome = f"retrying at {row.next_attempt_at.isoformat(timespec='seconds')}"
+    elif row.state == "dead":
+        outcome = "dead: gave up"
+    else:
+        outcome = "failed: refused, not retried until someone re-queues it"
+    more = f" ({dropped} more failure lines of {row.publisher} were left out)" if dropped else ""
+    log.warning("delivery %s (incident #%s) to %s, attempt %s of %s: %s; %s%s", row.id, row.incident_id,
+                row.publisher, row.attempts, max_attempts, error.message[:300], outcome, more)

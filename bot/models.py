@@ -228,3 +228,17 @@ class Job(Base):
     claimed_until: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class SlackRequest(Base):
+    """A Slack request seen recently: its identity and the first answer, so a replay gets it again (bot.replays)."""
+
+    __tablename__ = "slack_requests"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # "slack:" + sha256 of the identity
+    state: Mapped[str] = mapped_column(String(16), default="running")  # running | done
+    status: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

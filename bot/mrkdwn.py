@@ -1,11 +1,16 @@
 """Slack mrkdwn → Markdown for public text (SPEC §3), and the escaping that keeps user text inert in Slack.
 
 Mentions of people, channels and groups and the `<!channel>`-style broadcasts are removed (public
-text never leaks internal ids or names); `<https://x|label>` becomes `[label](https://x)`;
+text never leaks internal ids or names); `<https://x|label>` becomes `[label](https://x)` (or `<https://x>`
+when the label names another address: bot.links);
 `*bold*`, `~strike~`, `•` bullets and ``` fences become Markdown; `&amp;`, `&lt;`, `&gt;` are decoded;
 bidirectional override characters, which can make text read differently from what was typed, are
 dropped. No maintained PyPI package converts in this direction, so this is the one hand-written
 converter; Markdown → mrkdwn for the Slack publisher uses `markdown-to-mrkdwn`.
+
+Markdown going back into Slack is escaped first, so the only `<…>` in the converter's output are the
+links and images it made; each is rebuilt by bot.links.slack_link, so `[everyone](!channel)` reads as the
+word "everyone" and never becomes the broadcast `<!channel|everyone>`.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import re
 
 from jinja2 import Environment
 
+from bot.links import misleading, slack_link, slack_text
+
 _ANGLE = re.compile(r"<([^<>\n]*)>")
 _CODE = re.compile(r"```(.*?)```|`([^`\n]+)`", re.DOTALL)
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
@@ -23,6 +30,9 @@ _BULLET = re.compile(r"^(\s*)[•◦▪‣]\s+", re.MULTILINE)
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"(?<=\S)[ \t]{2,}")
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
+_MADE = re.compile(r"<([^<>]*)>")  # in the converter's output of escaped text: only the links it made
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+_UNESCAPED = {"amp": "&", "lt": "<", "gt": ">"}
 
 
 def to_markdown(text: str) -> str:
@@ -44,16 +54,34 @@ def to_plain(text: str) -> str:
 
 def escape(text: str) -> str:
     """Escape `&`, `<` and `>` so user text shows literally in Slack and cannot mention or link."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return slack_text(text)
+
+
+def to_mrkdwn(body: str) -> str:
+    """Stored Markdown as Slack mrkdwn in which nothing can mention, broadcast or mislabel a link."""
+    from markdown_to_mrkdwn import SlackMarkdownConverter
+
+    converted = SlackMarkdownConverter().convert(escape(body))
+    return _MADE.sub(lambda m: _relink(m.group(1)), converted)
 
 
 def register_filters(env: Environment) -> None:
-    """Add `slack_escape` (user text into mrkdwn) and `mrkdwn` (Markdown body → mrkdwn) to `env`."""
-    from markdown_to_mrkdwn import SlackMarkdownConverter
-
-    converter = SlackMarkdownConverter()
+    """Add `slack_escape` (user text into mrkdwn), `mrkdwn` (Markdown body → mrkdwn) and
+    `slack_link` (`url|slack_link("label")`) to `env`."""
     env.filters.setdefault("slack_escape", escape)
-    env.filters.setdefault("mrkdwn", lambda body: converter.convert(escape(body)))
+    env.filters.setdefault("mrkdwn", to_mrkdwn)
+    env.filters.setdefault("slack_link", slack_link)
+
+
+def _relink(inner: str) -> str:
+    """A `<target|label>` the converter made (from escaped text), rebuilt safely."""
+    target, bar, label = inner.partition("|")
+    return slack_link(_unescape(target), _unescape(label) if bar else None)
+
+
+def _unescape(text: str) -> str:
+    """The exact inverse of `escape` (html.unescape would also decode entities the user typed)."""
+    return _ENTITY.sub(lambda m: _UNESCAPED[m.group(1)], text)
 
 
 def _prose(text: str) -> str:
@@ -78,6 +106,8 @@ def _angle(inner: str, *, markdown: bool) -> str:
     if target.startswith("!date"):
         return label
     if target.startswith(_LINK_SCHEMES):
+        if label and misleading(html.unescape(label), html.unescape(target)):
+            label = ""  # a label naming another address would mislead: show where the link goes
         if not markdown:
             return label or target
         return f"[{label}]({target})" if label else f"<{target}>"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
@@ -27,7 +28,32 @@ def notify(core: Core) -> None:
             conn.commit()
 
 
-def summary(session: Session, incident_id: int, *, update_id: int | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class DeliverySummary:
+    """One delivery as templates and receipts see it (typed, so a template cannot reach a dict method)."""
+
+    update_number: int
+    publisher: str
+    revision: int
+    state: str  # pending | sent | failed | dead (docs/delivery.md)
+    attempts: int
+    error: str | None
+    url: str | None
+    next_attempt_at: datetime | None
+    sandbox: bool = False
+
+    @property
+    def retrying(self) -> bool:
+        """True while an attempt has failed and another is scheduled (pending with an error)."""
+        return self.state == "pending" and self.error is not None
+
+    @property
+    def needs_person(self) -> bool:
+        """True when nothing more happens until someone presses Retry (failed or dead)."""
+        return self.state in ("failed", "dead")
+
+
+def summary(session: Session, incident_id: int, *, update_id: int | None = None) -> list[DeliverySummary]:
     """Each delivery of an incident (or of one update): number, publisher, revision, state, error, URL."""
     query = (select(Delivery, Update.number).join(Update, Delivery.update_id == Update.id)
              .where(Delivery.incident_id == incident_id).order_by(Delivery.id))
@@ -35,9 +61,9 @@ def summary(session: Session, incident_id: int, *, update_id: int | None = None)
         query = query.where(Delivery.update_id == update_id)
     rows = session.execute(query)
     return [  # the update number comes from the join: one query, not one per delivery
-        {"update": number, "publisher": d.publisher, "revision": d.revision, "state": d.state,
-         "attempts": d.attempts, "error": d.last_error, "url": d.url, "next_attempt_at": d.next_attempt_at,
-         "sandbox": d.sandbox}
+        DeliverySummary(update_number=number, publisher=d.publisher, revision=d.revision, state=d.state,
+                        attempts=d.attempts, error=d.last_error, url=d.url, next_attempt_at=d.next_attempt_at,
+                        sandbox=d.sandbox)
         for d, number in rows
     ]
 

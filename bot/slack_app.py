@@ -20,7 +20,9 @@ from slack_sdk import WebClient
 from bot import mrkdwn
 from bot.config import Config
 from bot.core import Core, build_core
+from bot.db import unreachable
 from bot.errors import ConfigError
+from bot.slack_once import OnceApp  # replays answered, not re-run (SPEC §6)
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +55,13 @@ class SlackApp:
 def _logged(work: Callable[..., Any], *args: Any) -> Any:
     try:
         return work(*args)
-    except Exception:  # a background Slack call has no caller to raise to: the log is where it shows
-        log.exception("background Slack work %s failed", getattr(work, "__name__", work))
+    except Exception as exc:  # a background Slack call has no caller to raise to: the log is where it shows
+        name = getattr(work, "__name__", work)
+        if unreachable(exc):  # an outage is one line, not a traceback per card
+            log.warning("background Slack work %s failed: the database is unreachable (%s)", name,
+                        type(exc).__name__)
+        else:
+            log.exception("background Slack work %s failed", name)
         raise
 
 
@@ -86,8 +93,8 @@ def create_app(config: Config, core: Core | None = None) -> SlackApp:
     secret = config.slack_signing_secret.get_secret_value() if config.slack_signing_secret else None
     bolt_log = logging.getLogger("herald.bolt")
     bolt_log.addFilter(_SameToken())
-    bolt = App(client=client, signing_secret=secret, process_before_response=True,
-               request_verification_enabled=secret is not None, logger=bolt_log)
+    bolt = OnceApp(core=core, client=client, signing_secret=secret, process_before_response=True,
+                   request_verification_enabled=secret is not None, logger=bolt_log)
     app = SlackApp(core=core, bolt=bolt, client=client, allow=AllowList(config, client),
                    background=ThreadPoolExecutor(4, thread_name_prefix="slack-after"),
                    modals=ThreadPoolExecutor(2, thread_name_prefix="slack-modal"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
-from bot import times
+from bot import mrkdwn, times
 from bot.components import PAGE_INDICATORS, STATUS_LABELS
 from bot.grammar import GENERAL_USAGE
 from bot.markdown_html import make_renderer
@@ -31,6 +31,7 @@ def make_environment(clock: times.Clock, user_dir: Path | None = None) -> Enviro
     env = Environment(loader=ChoiceLoader(loaders), autoescape=_autoescape, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     times.register_filters(env, clock)
+    mrkdwn.register_filters(env)  # slack_escape, mrkdwn, slack_link
     env.filters["markdown"] = _markdown.render
     env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, str(s).replace("_", " ").capitalize())
     env.filters["indicator_label"] = lambda s: PAGE_INDICATORS.get(s, str(s))

@@ -14,8 +14,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import site_http
 from bot.config import Config
@@ -51,16 +52,21 @@ def _slack_view(core: Core, slack: Any) -> Any:
     if slack is None:
         body = render(core.templates, "slack/not_configured.j2")
         return lambda: Response(body + "\n", status=503, mimetype="text/plain")
-    from slack_bolt.adapter.flask import SlackRequestHandler
+    from bot.slack_http import events_view  # size limit, signature, then parsing (docs/security.md)
 
-    handler = SlackRequestHandler(slack.bolt)
-    return lambda: handler.handle(request)
+    return events_view(slack)
 
 
-def _health(core: Core, slack: bool) -> dict[str, Any]:
-    with core.engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
-    return {"ok": True, "database": "ok", "slack": "configured" if slack else "not configured"}
+def _health(core: Core, slack: bool) -> tuple[dict[str, Any], int]:
+    """JSON always: 200 when the database answers, 503 (not a 500 page) when it cannot be reached."""
+    state = {"slack": "configured" if slack else "not configured"}
+    try:
+        with core.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        log.warning("/healthz: the database is unreachable (%s)", type(exc).__name__)
+        return {"ok": False, "database": "unreachable", **state}, 503
+    return {"ok": True, "database": "ok", **state}, 200
 
 
 def start_background(config: Config, web: Flask, *, worker: bool) -> list[Callable[[], None]]:

@@ -3,6 +3,9 @@
 `Status page ✓ · Twitter ✓ link · Forum ✗ 429, retrying 14:12 PDT`. It is drawn from the outbox, the
 truth about what reached whom, whenever the card changes and whenever a delivery changes state
 (`install` makes it a core delivery hook, in `herald serve` and in `herald worker` alike).
+
+It shows the newest update's deliveries, and under them every earlier delivery that waits for a
+person (failed or dead: later updates went on without it), with a Retry button whenever there is one.
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
 from bot import mrkdwn, outbox
 from bot.models import Incident
+from bot.outbox import DeliverySummary
 from bot.templating import render
 
 if TYPE_CHECKING:
@@ -52,11 +56,12 @@ def draw(core: Core, client: WebClient, incident_id: int) -> None:
             incident = session.get(Incident, incident_id)
             if incident is None or not (incident.slack_card_ts and incident.slack_channel):
                 return
-            rows = latest(outbox.summary(session, incident_id))
+            shown = groups(outbox.summary(session, incident_id))
             channel, card_ts, receipts_ts = incident.slack_channel, incident.slack_card_ts, incident.slack_receipts_ts
         labels = {name: getattr(p, "label", name) for name, p in core.registry.publishers.items()}
-        text = render(core.templates, "slack/receipts.j2", rows=rows, labels=labels)
-        blocks = json.loads(render(core.templates, "slack/receipts_blocks.j2", text=text, rows=rows,
+        text = render(core.templates, "slack/receipts.j2", groups=shown, labels=labels)
+        retry = any(d.needs_person for _, rows in shown for d in rows)
+        blocks = json.loads(render(core.templates, "slack/receipts_blocks.j2", text=text, retry=retry,
                                    incident_id=incident_id))
         if receipts_ts:
             client.chat_update(channel=channel, ts=receipts_ts, text=text, blocks=blocks)
@@ -66,13 +71,32 @@ def draw(core: Core, client: WebClient, incident_id: int) -> None:
         store(core, incident_id, slack_receipts_ts=answer["ts"])
 
 
-def latest(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def latest(rows: list[DeliverySummary]) -> list[DeliverySummary]:
     """The newest update's deliveries, one per channel (its newest revision)."""
     if not rows:
         return []
-    newest = max(r["update"] for r in rows)
-    chosen: dict[str, dict[str, Any]] = {}
+    newest = max(r.update_number for r in rows)
+    return [r for r in _newest_revisions(rows) if r.update_number == newest]
+
+
+def groups(rows: list[DeliverySummary]) -> list[tuple[int, list[DeliverySummary]]]:
+    """(update number, deliveries) to show: the newest update's, then each earlier one that needs a person."""
+    top = latest(rows)
+    if not top:
+        return []
+    newest = top[0].update_number
+    stuck: dict[int, list[DeliverySummary]] = {}
+    for row in _newest_revisions(rows):
+        if row.update_number != newest and row.needs_person:
+            stuck.setdefault(row.update_number, []).append(row)
+    return [(newest, top), *sorted(stuck.items(), reverse=True)]
+
+
+def _newest_revisions(rows: list[DeliverySummary]) -> list[DeliverySummary]:
+    """One row per (update, channel): the newest revision's."""
+    chosen: dict[tuple[int, str], DeliverySummary] = {}
     for row in rows:
-        if row["update"] == newest and row["revision"] >= chosen.get(row["publisher"], row)["revision"]:
-            chosen[row["publisher"]] = row
+        key = (row.update_number, row.publisher)
+        if key not in chosen or row.revision >= chosen[key].revision:
+            chosen[key] = row
     return list(chosen.values())

@@ -1,4 +1,10 @@
-"""The card's Update button opens the Update modal; submitting it posts the update and edits the card."""
+"""The card's Update button opens the Update modal; submitting it posts the update and edits the card.
+
+The form opens with the incident's status and components already chosen, so a submission counts only
+what changed: a status or a set of components equal to what the form was opened with is no change.
+With no message and no change it is refused on the form, as the grammar refuses a bare `update ID`,
+instead of publishing the default text.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import grammar as g
 from bot import service
+from bot.errors import UsageError
 from bot.templating import render
 from bot.views import incident_view
 from handlers import declare, forms, publish
@@ -30,7 +37,8 @@ def opener(app: SlackApp) -> Callable[..., None]:
             incident = incident_view(service.get_incident(session, incident_id), app.core.config.public_url)
             names = [c.name for c in service.list_components(session)]
         statuses = g.STATUSES_INCIDENT if incident.kind == "incident" else g.STATUSES_MAINTENANCE
-        meta = json.dumps({"channel": channel, "incident": incident_id})
+        meta = json.dumps({"channel": channel, "incident": incident_id, "status": incident.status,
+                           "components": [a.name for a in incident.affected]})
         view = json.loads(render(app.core.templates, "slack/update_modal.j2", i=incident, components=names,
                                  statuses=statuses, component_statuses=g.COMPONENT_STATUSES,
                                  publishers=publish.labels(app), metadata=meta))
@@ -46,14 +54,28 @@ def submission(app: SlackApp) -> Callable[..., None]:
 
     def handle_update(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """Post the update from the form; the card is edited in place after the response."""
-        found, meta = forms.values(view), forms.metadata(view)
-        wanted = found.get("component_status")
-        command = g.Update(incident=int(meta["incident"]), status=found.get("status"), message=forms.message(found),
-                           components=tuple(g.ComponentChange(n, wanted) for n in found.get("components") or ()),
-                           at=found.get("at"), publish=tuple(found.get("publish") or ()) or None)
+        meta = forms.metadata(view)
+        command = command_from(forms.values(view), meta)
         user = body["user"]["id"]
         outcome = publish.run(app, command, user=user, channel=meta.get("channel"))
         ack()
         declare.confirm(app, user=user, channel=meta.get("channel"), text=publish.reply(app, outcome))
 
     return handle_update
+
+
+def command_from(found: dict[str, Any], meta: dict[str, Any]) -> g.Update:
+    """The update the form asks for; refused (UsageError, shown on the form) when it says nothing new."""
+    status, names = found.get("status"), tuple(found.get("components") or ())
+    wanted = found.get("component_status")
+    if "status" in meta and status == meta["status"]:
+        status = None  # the form's initial choice, left as it was
+    if "components" in meta and wanted is None and sorted(names) == sorted(meta["components"]):
+        names = ()
+    message = forms.message(found)
+    if message is None and status is None and not names:
+        raise UsageError("the update needs a message, a new status or a component change; nothing was posted",
+                         g.USAGE["update"])
+    return g.Update(incident=int(meta["incident"]), status=status, message=message,
+                    components=tuple(g.ComponentChange(n, wanted) for n in names),
+                    at=found.get("at"), publish=tuple(found.get("publish") or ()) or None)

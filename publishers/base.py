@@ -45,13 +45,21 @@ class Receipt:
 
 
 class PublishError(Exception):
-    """A delivery failed; `retryable` says whether trying again later could succeed."""
+    """A delivery failed; `retryable` says whether trying again later could succeed.
 
-    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:
+    `unknown` says the post may have landed all the same (a timeout, a connection lost after the
+    request went out): its retry waits at least one publish timeout, so the channel's own duplicate
+    check can see it. A refusal (an HTTP status came back, or the connection was never made) is not
+    unknown, and its retry comes after the normal backoff alone.
+    """
+
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None,
+                 unknown: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.retryable = retryable
         self.retry_after = retry_after  # seconds the channel asked us to wait, if it said
+        self.unknown = unknown
 
 
 @dataclass(frozen=True)

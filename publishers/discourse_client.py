@@ -1,8 +1,9 @@
 """A small Discourse API client over httpx: Api-Key/Api-Username auth and errors sorted for retrying.
 
 429 carries Discourse's `extras.wait_seconds` (or Retry-After) as retry_after; 5xx, timeouts and
-connection failures are retryable; 422 and the other 4xx are not, and Discourse's own error
-sentences are kept verbatim for the person reading the receipt.
+connection failures are retryable (timeouts and connections lost mid-request as `unknown`: the post
+may have landed); 422 and the other 4xx are not, and Discourse's own error sentences are kept
+verbatim for the person reading the receipt.
 """
 
 from __future__ import annotations
@@ -36,10 +37,13 @@ class DiscourseClient:
         """The JSON answer to one request, or a DiscourseError/PublishError."""
         try:
             response = self.http.request(method, path, json=body, params=params)
-        except httpx.TimeoutException:
-            raise PublishError("the forum did not answer in time", retryable=True) from None
-        except httpx.TransportError as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never connected: nothing can have landed
             raise PublishError(f"cannot reach the forum: {type(exc).__name__}", retryable=True) from None
+        except httpx.TimeoutException:
+            raise PublishError("the forum did not answer in time", retryable=True, unknown=True) from None
+        except httpx.TransportError as exc:
+            raise PublishError(f"cannot reach the forum: {type(exc).__name__}", retryable=True,
+                               unknown=True) from None
         if response.is_success:
             return dict(response.json())
         raise refusal(response)

@@ -61,7 +61,8 @@ class SlackPublisher(Publisher):
         except SlackApiError as exc:
             raise _classify(exc) from exc
         except (URLError, TimeoutError, ConnectionError) as exc:
-            raise PublishError(f"Slack unreachable: {exc}", retryable=True) from exc
+            never_sent = isinstance(getattr(exc, "reason", exc), ConnectionRefusedError)
+            raise PublishError(f"Slack unreachable: {exc}", retryable=True, unknown=not never_sent) from exc
         posts[key] = answer["ts"]
         first = thread.first_id if thread and thread.first_id else answer["ts"]
         return Receipt(external_id=answer["ts"], thread_first_id=first, thread_last_id=answer["ts"],

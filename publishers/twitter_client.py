@@ -75,10 +75,12 @@ def classify(exc: Exception) -> PublishError:
     if isinstance(exc, tweepy.HTTPException):
         return PublishError(f"Twitter refused the post ({exc.response.status_code}): {_detail(exc)}",
                             retryable=False)
+    if isinstance(exc, requests.ConnectTimeout):  # never connected: nothing can have landed
+        return PublishError("cannot reach Twitter: ConnectTimeout", retryable=True)
     if isinstance(exc, requests.Timeout):
-        return PublishError("Twitter did not answer in time", retryable=True)
+        return PublishError("Twitter did not answer in time", retryable=True, unknown=True)
     if isinstance(exc, requests.RequestException):
-        return PublishError(f"cannot reach Twitter: {type(exc).__name__}", retryable=True)
+        return PublishError(f"cannot reach Twitter: {type(exc).__name__}", retryable=True, unknown=True)
     raise exc
 
 

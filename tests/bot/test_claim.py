@@ -71,19 +71,33 @@ def test_release_gives_a_claim_back_without_counting_the_attempt(wcore: Core) ->
         assert row is not None and row.attempts == 1
 
 
-def test_a_failed_delivery_holds_back_later_ones_until_requeued(wcore: Core) -> None:
-    """Update 2 is not claimable while update 1 of the same channel is failed; retry re-queues in order."""
+def test_a_retrying_delivery_holds_back_later_ones(wcore: Core) -> None:
+    """Update 2 is not claimable while update 1 of the same channel waits for its retry."""
     a = kit.post(wcore, None, "declared")
     kit.post(wcore, a, "two")
     [head] = claim_now(wcore)
     with db.transaction(wcore.sessions) as session:
         row = session.get(Delivery, head)
         assert row is not None
-        row.state, row.claimed_by = "failed", None
+        row.claimed_by, row.claimed_until, row.last_error = None, None, "503"
+        row.next_attempt_at = utcnow() + timedelta(minutes=5)
     assert claim_now(wcore) == []
+
+
+@pytest.mark.parametrize("state", ["failed", "dead"])
+def test_a_failed_or_dead_delivery_never_stalls_its_lane(wcore: Core, state: str) -> None:
+    """Update 2 goes out while update 1 waits for a person; re-queued, update 1 is claimable again."""
+    a = kit.post(wcore, None, "declared")
+    kit.post(wcore, a, "two")
+    [head] = claim_now(wcore)
+    with db.transaction(wcore.sessions) as session:
+        row = session.get(Delivery, head)
+        assert row is not None
+        row.state, row.claimed_by = state, None
+    assert update_numbers(wcore, claim_now(wcore)) == [(a, 2)]
     with db.transaction(wcore.sessions) as session:
         assert outbox.requeue(session, incident_id=a, now=utcnow()) == 1
-    assert update_numbers(wcore, claim_now(wcore)) == [(a, 1)]
+    assert update_numbers(wcore, claim_now(wcore, after=31)) == [(a, 1)]
 
 
 def test_next_due_is_the_earliest_claimable_instant(wcore: Core) -> None:

@@ -159,3 +159,13 @@ def test_preview_without_an_id_shows_the_usage(run) -> None:  # type: ignore[no-
     code, out = run("incident", "preview", "-m", "What if")
     assert code == 2
     assert "needs the id" in out and "Usage: herald incident preview [ID]" in out and "/incident" not in out
+
+
+def test_show_lists_each_delivery_with_its_update_number(run) -> None:  # type: ignore[no-untyped-def]
+    """`herald incident show N` prints "update 1 → statuspage: pending", never a Python method's repr."""
+    run("incident", *SEED[0])
+    run("incident", *SEED[1])
+    code, out = run("incident", "show", "1")
+    assert code == 0, out
+    assert "update 1 → statuspage: pending" in out and "update 2 → statuspage: pending" in out
+    assert "built-in method" not in out and "<" not in out.split("Deliveries:", 1)[1]

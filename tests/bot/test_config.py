@@ -34,6 +34,17 @@ def test_secrets_never_show_in_repr() -> None:
     assert config.slack_bot_token.get_secret_value() == "xoxb-very-secret"
 
 
+def test_passwords_in_urls_never_show_in_repr() -> None:
+    """The DATABASE_URL password (and one in any other URL setting) is masked in repr and str, and still used."""
+    config = load_config({"DATABASE_URL": "postgresql://herald:hunter2@db.example/herald?sslpassword=pem-pw",
+                          "DISCOURSE_URL": "https://user:forum-pw@forum.example"})
+    text = repr(config) + str(config)
+    assert "hunter2" not in text and "forum-pw" not in text and "pem-pw" not in text
+    assert "postgresql+psycopg://herald:***@db.example/herald" in text
+    assert config.database_url == "postgresql+psycopg://herald:hunter2@db.example/herald?sslpassword=pem-pw"
+    assert {"hunter2", "forum-pw", "pem-pw"} <= set(config.secret_values())
+
+
 def test_lists_and_postgres_urls_are_normalised() -> None:
     """Comma lists become tuples and postgres:// URLs use the psycopg 3 driver."""
     config = load_config({"HERALD_ALLOWED_USERS": "U1, U2", "DATABASE_URL": "postgres://u@h/db"})

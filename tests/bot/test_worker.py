@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot import grammar, outbox
+from bot import deliver, grammar, outbox
 from bot.cli import main
 from bot.commands import execute
 from bot.core import Core
+from bot.lograte import Throttle
 from bot.models import Delivery, Thread, utcnow
 from bot.worker import Worker, start_thread
 from tests.bot import worker_kit as kit
@@ -95,6 +98,62 @@ def test_a_429_waits_exactly_the_retry_after_it_was_given(database_url: str, tmp
     assert [d.state for d in deliveries(core, "alpha")] == ["sent"] and rx.count("alpha") == 1
 
 
+def test_a_refused_request_retries_after_the_backoff_alone(database_url: str, tmp_path: Path, rx: Receiver) -> None:
+    """A 503 (an answer came back, nothing is in flight) retries within the jittered backoff, not after a
+    whole publish timeout."""
+    rx.script("5xx")
+    core = core_for(database_url, tmp_path, rx, HERALD_PUBLISHERS="alpha", HERALD_PUBLISH_TIMEOUT="30",
+                    HERALD_RETRY_BASE="1")
+    clock = FakeClock()
+    worker = Worker(core, now=clock)
+    kit.post(core, None, "declared")
+    assert step(worker) == 1
+    [row] = deliveries(core, "alpha")
+    assert row.state == "pending" and "503" in (row.last_error or "")
+    assert row.next_attempt_at <= clock() + timedelta(seconds=1)
+
+
+def test_a_timeout_waits_at_least_one_publish_timeout(database_url: str, tmp_path: Path, rx: Receiver) -> None:
+    """A request that timed out may still land, so its retry waits at least HERALD_PUBLISH_TIMEOUT."""
+    rx.slow_seconds = 1.0
+    rx.script("slow")
+    core = core_for(database_url, tmp_path, rx, HERALD_PUBLISHERS="alpha", HERALD_PUBLISH_TIMEOUT="0.3")
+    clock = FakeClock()
+    worker = Worker(core, now=clock)
+    kit.post(core, None, "declared")
+    assert step(worker) == 1
+    [row] = deliveries(core, "alpha")
+    assert row.state == "pending" and "Timeout" in (row.last_error or "")
+    assert row.next_attempt_at >= clock() + timedelta(seconds=0.3)
+
+
+def test_each_failed_attempt_is_logged_but_a_flapping_channel_cannot_flood_the_log(
+        database_url: str, tmp_path: Path, rx: Receiver, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every failed attempt logs a line saying what happens next, at most `burst` a minute per channel;
+    the next line after a quiet spell says how many were left out."""
+    ticks = [0.0]
+    monkeypatch.setattr(deliver, "FAILURE_LINES", Throttle(burst=3, period=60, clock=lambda: ticks[0]))
+    rx.down.add("alpha")
+    core = core_for(database_url, tmp_path, rx, HERALD_PUBLISHERS="alpha", HERALD_MAX_ATTEMPTS="100")
+    clock = FakeClock()
+    worker = Worker(core, now=clock)
+    for n in range(4):
+        kit.post(core, None, f"incident {n}")
+    caplog.set_level(logging.WARNING, logger="bot.deliver")
+    assert step(worker) == 4
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.deliver"]
+    assert len(lines) == 3
+    assert all(" to alpha, attempt 1 of 100: 503 server error; retrying at " in line for line in lines)
+    ticks[0] = 61.0
+    clock.advance(5)
+    caplog.clear()
+    assert step(worker) == 4
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.deliver"]
+    assert len(lines) == 3 and "attempt 2 of 100" in lines[0]
+    assert lines[0].endswith("(1 more failure lines of alpha were left out)")
+
+
 def test_retryable_failures_end_dead_at_the_attempt_limit(database_url: str, tmp_path: Path, rx: Receiver) -> None:
     """A channel answering 503 is tried HERALD_MAX_ATTEMPTS times, then the delivery is dead."""
     rx.down.add("alpha")
@@ -110,9 +169,10 @@ def test_retryable_failures_end_dead_at_the_attempt_limit(database_url: str, tmp
     assert [d.state for d in deliveries(core, "beta")] == ["sent"]
 
 
-def test_a_permanent_refusal_fails_at_once_and_herald_retry_requeues(
+def test_a_permanent_refusal_fails_at_once_later_updates_go_on_and_herald_retry_requeues(
         database_url: str, tmp_path: Path, rx: Receiver) -> None:
-    """A 401 marks the delivery failed after one attempt and holds later updates; `herald retry` sends both."""
+    """A 401 marks the delivery failed after one attempt without holding back the next update;
+    `herald retry` then sends the failed one."""
     rx.refusing.add("alpha")
     env = kit.settings(database_url, tmp_path)
     core = kit.make_core(env, rx)
@@ -120,16 +180,16 @@ def test_a_permanent_refusal_fails_at_once_and_herald_retry_requeues(
     worker = Worker(core, now=clock)
     incident = kit.post(core, None, "declared")
     step(worker)
+    rx.refusing.clear()
     kit.post(core, incident, "second")
     step(worker)
-    assert [(d.state, d.attempts) for d in deliveries(core, "alpha")] == [("failed", 1), ("pending", 0)]
-    assert rx.count("beta") == 2
-    rx.refusing.clear()
+    assert [(d.state, d.attempts) for d in deliveries(core, "alpha")] == [("failed", 1), ("sent", 1)]
+    assert rx.count("beta") == 2 and rx.count("alpha") == 1
     result = CliRunner().invoke(main, ["retry", f"#{incident}"], env=env)
     assert result.exit_code == 0 and "Re-queued 1 failed delivery" in result.output
     while step(worker):
         pass
-    assert rx.chain("alpha", incident) == [(1, 0), (2, 0)]
+    assert [d.state for d in deliveries(core, "alpha")] == ["sent", "sent"] and rx.count("alpha") == 2
 
 
 def test_an_unexpected_plugin_error_is_retried_and_the_worker_lives(

@@ -48,8 +48,9 @@ class ReceiverPublisher(Publisher):
         try:
             r = self.http.post(f"{base}/{self.name}/messages", json=body, timeout=timeout,
                            headers={"Idempotency-Key": key})
-        except httpx.HTTPError as exc:
-            raise PublishError(f"{type(exc).__name__}: {exc}", retryable=True) from exc
+        except httpx.HTTPError as exc:  # unless it never connected, the message may have landed
+            raise PublishError(f"{type(exc).__name__}: {exc}", retryable=True,
+                               unknown=not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)) from exc
         if r.status_code == 429:
             raise PublishError("429 rate limited", retryable=True, retry_after=float(r.headers["Retry-After"]))
         if r.status_code >= 500:

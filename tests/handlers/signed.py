@@ -55,10 +55,11 @@ class SlackClient:
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def post(self, body: str, content_type: str = "application/x-www-form-urlencoded",
-             timestamp: int | None = None, signature: str | None = None) -> httpx.Response:
+             timestamp: int | None = None, signature: str | None = None,
+             extra: dict[str, str] | None = None) -> httpx.Response:
         """POST `body` to /slack/events, signed unless a signature is given ("" sends none)."""
         ts = int(time.time()) if timestamp is None else timestamp
-        headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(ts)}
+        headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(ts), **(extra or {})}
         sig = sign(body, ts, self.secret) if signature is None else signature
         if sig:
             headers["X-Slack-Signature"] = sig
@@ -82,6 +83,11 @@ class SlackClient:
     def action(self, action_id: str, value: str, *, user: str = "U_ALLOWED", channel: str = "C_OPS",
                message_ts: str = "1700000000.000001") -> httpx.Response:
         """Click a button (block_actions) on a message in `channel`."""
+        return self.post(self.action_body(action_id, value, user=user, channel=channel, message_ts=message_ts))
+
+    def action_body(self, action_id: str, value: str, *, user: str = "U_ALLOWED", channel: str = "C_OPS",
+                    message_ts: str = "1700000000.000001") -> str:
+        """The form a button click arrives as."""
         n = next(self.ids)
         payload = {
             "type": "block_actions", "team": {"id": "T00000000", "domain": "herald-test"},
@@ -97,11 +103,16 @@ class SlackClient:
             "is_enterprise_install": False,
         }
         keys_exist(payload, catalogue("interactive-components/BlockActionPayload.json"))
-        return self.post(urlencode({"payload": json.dumps(payload)}))
+        return urlencode({"payload": json.dumps(payload)})
 
     def submit(self, callback_id: str, values: dict[str, Any], *, metadata: dict[str, Any],
                user: str = "U_ALLOWED") -> httpx.Response:
         """Submit a modal (view_submission) whose blocks hold `values` (see `element`)."""
+        return self.post(self.submit_body(callback_id, values, metadata=metadata, user=user))
+
+    def submit_body(self, callback_id: str, values: dict[str, Any], *, metadata: dict[str, Any],
+                    user: str = "U_ALLOWED") -> str:
+        """The form a modal submission arrives as."""
         n = next(self.ids)
         state = {block: {"value": element(value)} for block, value in values.items()}
         payload = {
@@ -114,7 +125,7 @@ class SlackClient:
             "is_enterprise_install": False,
         }
         keys_exist(payload, catalogue("views/ViewSubmissionPayload.json"))
-        return self.post(urlencode({"payload": json.dumps(payload)}))
+        return urlencode({"payload": json.dumps(payload)})
 
 
 def element(value: Any) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.handlers.conftest import Served, ephemeral
 from tests.handlers.test_card import wait_until
 from tests.handlers.test_commands import incident, opened
@@ -102,3 +104,20 @@ def test_receipts_retry_button(served: Served) -> None:
     number = opened(served, "Retry button -m x")
     assert served.slack.action("receipts_retry", str(number)).status_code == 200
     wait_until(lambda: [p for p in response_posts(served, "action") if "Nothing to retry" in p["text"]])
+
+
+def test_an_update_modal_that_says_nothing_is_refused_on_the_form(served: Served) -> None:
+    """Submitted as opened (same status, same components) with no message, the Update modal is refused on the
+    form as `/incident update ID` alone is, and no default text is published; with a message it posts."""
+    number = opened(served, "Empty modal -c admin -m First")
+    before = len(served.fake.of("views.open"))
+    served.slack.action("card_update", str(number))
+    view = views_opened(served, before)
+    metadata = json.loads(view["private_metadata"])
+    unchanged = {"status": ("investigating",), "components": ["admin"], "component_status": (), "message": None}
+    body = served.slack.submit("update", unchanged, metadata=metadata).json()
+    assert body["response_action"] == "errors" and "needs a message" in body["errors"]["message"]
+    assert len(incident(served, number).updates) == 1
+    reply = served.slack.submit("update", {**unchanged, "message": "Now with words"}, metadata=metadata)
+    assert reply.status_code == 200 and reply.text == ""
+    assert [u.body for u in incident(served, number).updates] == ["First", "Now with words"]

@@ -14,7 +14,7 @@ from bot.commands import execute
 from bot.config import load_config
 from bot.core import Core, build_core
 from bot.db import transaction
-from bot.models import Delivery
+from bot.models import Delivery, Incident
 from handlers import receipts
 from handlers.card import store
 from tests.fakes.slack import FakeSlack
@@ -38,6 +38,18 @@ def set_state(core: Core, number: int, publisher: str, **values: object) -> None
                         .values(**values))
 
 
+def last_receipts(core: Core, fake: FakeSlack, number: int) -> tuple[str, str]:
+    """The text and blocks of incident `number`'s receipts as last posted or edited under its card."""
+    with core.sessions() as session:
+        found = session.get(Incident, number)
+        assert found is not None and found.slack_receipts_ts
+        card_ts, receipts_ts = found.slack_card_ts, found.slack_receipts_ts
+    posted = [p for p in fake.of("chat.postMessage") if p.get("thread_ts") == card_ts]
+    edits = [u for u in fake.of("chat.update") if u["ts"] == receipts_ts]
+    last = (posted + edits)[-1]
+    return last["text"], str(last["blocks"]).replace("'", '"')
+
+
 def test_hook_draws_and_edits_receipts(core_with_slack: Core, fake: FakeSlack) -> None:
     """After each delivery outcome the threaded receipts show ✓, ✗ with the retry time, or a Retry button."""
     core = core_with_slack
@@ -46,16 +58,57 @@ def test_hook_draws_and_edits_receipts(core_with_slack: Core, fake: FakeSlack) -
     number = execute(core, grammar.parse("open Receipts -m x"), author="U1").incident.id  # type: ignore[union-attr]
     store(core, number, slack_channel="C_REC", slack_card_ts="1700000000.999999")
     set_state(core, number, "statuspage", state="sent", url="https://status.example.test/incidents/1/")
-    set_state(core, number, "slack", state="failed", last_error="429 ratelimited",
+    set_state(core, number, "slack", state="pending", last_error="429 ratelimited", attempts=1,
               next_attempt_at=datetime(2010, 9, 2, 21, 12, tzinfo=UTC))
     core.after_delivery(number)
-    posted = [p for p in fake.of("chat.postMessage") if p.get("thread_ts") == "1700000000.999999"]
-    assert posted[-1]["text"] == ("Update 1: Status page ✓ <https://status.example.test/incidents/1/|link> · "
-                                  "Slack ✗ 429 ratelimited, retrying 2010-09-02 14:12 PDT (21:12 UTC)")
+    text, blocks = last_receipts(core, fake, number)
+    assert text == ("Update 1: Status page ✓ <https://status.example.test/incidents/1/|link> · "
+                    "Slack ✗ 429 ratelimited, retrying 2010-09-02 14:12 PDT (21:12 UTC)")
+    assert "receipts_retry" not in blocks  # nothing for a person to do yet
     set_state(core, number, "slack", state="dead", attempts=8)
     core.after_delivery(number)
-    edited = [u for u in fake.of("chat.update") if "gave up after 8 attempts" in u["text"]]
-    assert edited and '"receipts_retry"' in str(edited[-1]["blocks"]).replace("'", '"')
+    text, blocks = last_receipts(core, fake, number)
+    assert "Slack ✗ 429 ratelimited: gave up after 8 attempts" in text and '"receipts_retry"' in blocks
+
+
+def test_each_state_has_its_true_words(core_with_slack: Core, fake: FakeSlack) -> None:
+    """Queued reads "queued", a retrying delivery never reads "queued", a failed one never reads "retrying"
+    and gets a Retry button."""
+    core = core_with_slack
+    number = execute(core, grammar.parse("open Words -m x"), author="U1").incident.id  # type: ignore[union-attr]
+    store(core, number, slack_channel="C_REC", slack_card_ts="1700000000.777777")
+    core.after_delivery(number)
+    text, blocks = last_receipts(core, fake, number)
+    assert text == "Update 1: Status page … queued · Slack … queued" and "receipts_retry" not in blocks
+    set_state(core, number, "slack", state="pending", last_error="503 service_unavailable", attempts=2,
+              next_attempt_at=datetime(2010, 9, 2, 21, 12, tzinfo=UTC))
+    core.after_delivery(number)
+    text, _ = last_receipts(core, fake, number)
+    assert "Slack ✗ 503 service_unavailable, retrying 2010-09-02 14:12 PDT" in text and "Slack … queued" not in text
+    set_state(core, number, "slack", state="failed", last_error="200 invalid_auth", attempts=1)
+    core.after_delivery(number)
+    text, blocks = last_receipts(core, fake, number)
+    assert "Slack ✗ 200 invalid_auth: refused, not retried" in text and "retrying" not in text
+    assert '"receipts_retry"' in blocks
+
+
+def test_an_earlier_failure_stays_in_sight_with_its_retry_button(core_with_slack: Core, fake: FakeSlack) -> None:
+    """When update 1 failed on a channel and update 2 went on, the receipts show both, with Retry."""
+    core = core_with_slack
+    number = execute(core, grammar.parse("open Earlier -m x"), author="U1").incident.id  # type: ignore[union-attr]
+    store(core, number, slack_channel="C_REC", slack_card_ts="1700000000.666666")
+    set_state(core, number, "slack", state="failed", last_error="the forum refused it (422): too similar")
+    set_state(core, number, "statuspage", state="sent", url="https://status.example.test/incidents/1/")
+    execute(core, grammar.parse(f"update {number} -m Second"), author="U1")
+    with transaction(core.sessions) as session:
+        session.execute(update(Delivery).where(Delivery.incident_id == number, Delivery.state == "pending")
+                        .values(state="sent", url="https://status.example.test/incidents/1/#u2"))
+    core.after_delivery(number)
+    text, blocks = last_receipts(core, fake, number)
+    lines = text.split("\n")
+    assert lines[0].startswith("Update 2: Status page ✓") and "Slack ✓" in lines[0]
+    assert lines[1] == "Update 1: Slack ✗ the forum refused it (422): too similar: refused, not retried"
+    assert '"receipts_retry"' in blocks
 
 
 def test_no_card_no_receipts(core_with_slack: Core, fake: FakeSlack) -> None:

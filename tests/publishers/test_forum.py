@@ -164,14 +164,16 @@ def test_422_is_reported_verbatim(core: Core, forum: ForumPublisher, api: FakeDi
     assert caught.value.message == "the forum refused it (422): " + "; ".join(errors)
 
 
-@pytest.mark.parametrize("fault", ["5xx", "drop", "slow"])
+@pytest.mark.parametrize(("fault", "unknown"), [("5xx", False), ("drop", True), ("slow", True)])
 def test_server_errors_drops_and_timeouts_are_retryable(core: Core, forum: ForumPublisher, api: FakeDiscourse,
-                                                        fault: str) -> None:
-    """503s, dropped connections and answers slower than the timeout ask for a later retry."""
+                                                        fault: str, unknown: bool) -> None:
+    """503s, dropped connections and answers slower than the timeout ask for a later retry; only the
+    last two may have posted anyway (`unknown`: the retry must wait for the forum to show it)."""
     api.script(fault)
     with pytest.raises(PublishError) as caught:
         deliver(forum, Story(core).declare(), None)
     assert caught.value.retryable and caught.value.retry_after is None
+    assert caught.value.unknown is unknown
 
 
 def test_bad_api_key_fails_for_a_human(database_url: str, tmp_path: Path, api: FakeDiscourse) -> None:

@@ -15,6 +15,7 @@ from bot.core import Core, build_core
 from bot.views import Event, ThreadView, incident_view, update_view
 from publishers.base import PublishError
 from publishers.slack import SlackPublisher
+from tests.bot.test_mrkdwn import BROADCASTS, assert_inert
 from tests.conftest import make_env
 from tests.fakes import slack as fake_slack
 from tests.handlers.signed import REFS
@@ -74,6 +75,20 @@ def test_announces_and_corrects_in_place(slack_core: Core, fake: fake_slack.Fake
     assert edited["ts"] == receipt.external_id and "Correction" in edited["text"] and "Fixed text" in edited["text"]
 
 
+def test_announcement_cannot_broadcast_mention_or_phish(slack_core: Core, fake: fake_slack.FakeSlack) -> None:
+    """Issue 12's payloads in a stored body (from the CLI, unconverted) reach the status channel as words,
+    and a URL-labelled link as its real target."""
+    text = f"{BROADCASTS} [https://status.example.com](https://evil.example/phish) <!channel>"
+    outcome = execute(slack_core, grammar.parse(f"open Announce -m {text}"))
+    ev = event(slack_core, outcome.incident.id if outcome.incident else 0)
+    pub = publisher(slack_core)
+    pub.publish(ev, pub.render(ev), None)
+    posted = fake.of("chat.postMessage")[-1]
+    assert_inert(posted["text"])
+    assert "everyone" in posted["text"] and "<https://evil.example/phish>" in posted["text"]
+    assert not {"link_names", "parse"} & set(posted)
+
+
 def test_errors_are_classified(slack_core: Core, fake: fake_slack.FakeSlack) -> None:
     """A 429 is retried after Retry-After; a missing channel needs a person."""
     outcome = execute(slack_core, grammar.parse("open Err -m x"))
@@ -82,7 +97,7 @@ def test_errors_are_classified(slack_core: Core, fake: fake_slack.FakeSlack) -> 
     fake.fail("chat.postMessage", "ratelimited", status=429, headers={"Retry-After": "7"})
     with pytest.raises(PublishError) as limited:
         pub.publish(ev, pub.render(ev), None)
-    assert limited.value.retryable and limited.value.retry_after == 7.0
+    assert limited.value.retryable and limited.value.retry_after == 7.0 and not limited.value.unknown
     fake.fail("chat.postMessage", "channel_not_found")
     with pytest.raises(PublishError) as missing:
         pub.publish(ev, pub.render(ev), None)

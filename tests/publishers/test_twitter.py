@@ -162,14 +162,16 @@ def test_other_403_is_refused_with_xs_words(core: Core, twitter: TwitterPublishe
     assert caught.value.message == "Twitter refused the post (403): You are not permitted to perform this action."
 
 
-@pytest.mark.parametrize("fault", ["5xx", "drop", "slow"])
+@pytest.mark.parametrize(("fault", "unknown"), [("5xx", False), ("drop", True), ("slow", True)])
 def test_server_errors_drops_and_timeouts_are_retryable(core: Core, twitter: TwitterPublisher, api: FakeTwitter,
-                                                        fault: str) -> None:
-    """503s, dropped connections and answers slower than the timeout all ask for a later retry."""
+                                                        fault: str, unknown: bool) -> None:
+    """503s, dropped connections and answers slower than the timeout all ask for a later retry; only the
+    last two may have posted anyway (`unknown`)."""
     api.script(fault)
     with pytest.raises(PublishError) as caught:
         deliver(twitter, Story(core).declare(), None)
     assert caught.value.retryable and caught.value.retry_after is None
+    assert caught.value.unknown is unknown
 
 
 def test_bad_credentials_fail_for_a_human(database_url: str, tmp_path: Path, api: FakeTwitter) -> None:
