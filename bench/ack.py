@@ -25,9 +25,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench.ack_servers import SECRET
-from tests.conftest import make_env
-from tests.handlers.conftest import free_port, start_server, stop_server
 from tests.handlers.signed import sign
+from tests.serving import free_port, start_server, stop_server
+from tests.support import make_env
 
 INCIDENTS = 20  # updates spread over this many incidents, as a busy day would
 TRIGGERS = itertools.count()
@@ -106,7 +106,7 @@ def fake_slack() -> Iterator[str]:
 
 def herald(slack: str, tmp: Path, total: int) -> dict[str, Any]:
     """Herald as `herald serve` runs it: SQLite, in-process worker, status page publisher."""
-    from bot import db
+    from bot.store import db
 
     url = f"sqlite:///{tmp / 'bench.db'}"
     db.upgrade(url)
@@ -132,7 +132,7 @@ def herald_split(slack: str, tmp: Path, total: int) -> dict[str, Any]:
 
     from sqlalchemy import create_engine, text
 
-    from bot import db
+    from bot.store import db
 
     schema = "bench_" + uuid.uuid4().hex[:10]
     admin = create_engine(PG, isolation_level="AUTOCOMMIT")
@@ -143,7 +143,7 @@ def herald_split(slack: str, tmp: Path, total: int) -> dict[str, Any]:
     env = make_env(url, tmp, SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET,
                    SLACK_API_URL=slack + "/api/", HERALD_ALLOWED_USERS="U_BENCH")
     base, process, _log = start_server(env, tmp, "--no-worker")
-    worker = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "worker"],
+    worker = subprocess.Popen([sys.executable, "-c", "from herald.cli import main; main()", "worker"],
                               env={**os.environ, **env}, cwd=tmp, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:

@@ -34,7 +34,7 @@ def baseline_app(slack_url: str, *, pbr: bool) -> Any:
 
 def serve_baseline(port: int, slack_url: str, pbr: bool) -> None:
     """Run a baseline under gunicorn with Herald's options."""
-    from bot.serve import Server, options
+    from herald.serve import Server, options
 
     settings = options(host="127.0.0.1", port=port, workers=1, threads=8)
     settings["loglevel"] = "warning"

@@ -22,12 +22,14 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from bot import db, outbox, service, worker
 from bot.core import Core
-from bot.models import Delivery, Incident, Update, utcnow
-from tests.bot import worker_kit as kit
-from tests.conftest import fresh_pg_url, postgres_available
+from bot.delivery import outbox, worker
+from bot.domain import service
+from bot.domain.models import Delivery, Incident, Update, utcnow
+from bot.store import db
+from tests.bot.delivery import worker_kit as kit
 from tests.fakes.receiver import Receiver
+from tests.support import fresh_pg_url, postgres_available
 
 BENCH_ENV = {"HERALD_CLAIM_LEASE": "120", "HERALD_WORKER_POLL": "1.0"}
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import load_config
-from bot.demo import load_history, run_demo
+from herald.demo import load_history, run_demo
 
 
 def run(quick: bool) -> dict[str, Any]:

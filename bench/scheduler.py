@@ -22,11 +22,12 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bot import db, grammar
 from bot.commands import execute
 from bot.config import load_config
 from bot.core import Core, build_core
-from bot.scheduler import run_due
+from bot.schedule.scheduler import run_due
+from bot.store import db
+from bot.text import grammar
 
 T = datetime(2030, 6, 1, 9, tzinfo=UTC)
 MIN = timedelta(minutes=1)

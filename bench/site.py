@@ -18,11 +18,13 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bot import compression, db, service
 from bot.config import load_config
 from bot.core import build_core
-from bot.models import AffectedComponent, Component, Incident, Update
-from publishers.base import PublisherContext
+from bot.domain import service
+from bot.domain.models import AffectedComponent, Component, Incident, Update
+from bot.plugins.contract import PublisherContext
+from bot.store import db
+from herald import compression
 from publishers.statuspage import StatuspagePublisher
 
 STATUSES = ("investigating", "identified", "monitoring", "monitoring", "resolved")

@@ -13,15 +13,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot import grammar as g
-from bot import jobs, outbox, service
 from bot.core import Core
+from bot.delivery import outbox
+from bot.domain import service
+from bot.domain.models import Update, utcnow
+from bot.domain.snapshots import ComponentView, Event, IncidentView, component_view, incident_view, update_view
 from bot.errors import DomainError, UsageError
-from bot.models import Update, utcnow
-from bot.templating import render
-from bot.times import parse_time
-from bot.views import ComponentView, Event, IncidentView, component_view, incident_view, update_view
-from publishers.base import Rendered
+from bot.plugins.contract import Rendered
+from bot.schedule import jobs
+from bot.text import grammar as g
+from bot.text.templating import render
+from bot.text.times import parse_time
 
 
 @dataclass

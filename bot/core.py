@@ -11,11 +11,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import components, db, registry
 from bot.config import Config
-from bot.templating import make_environment
-from bot.times import Clock
-from publishers.base import PublisherContext
+from bot.domain import components
+from bot.plugins import registry
+from bot.plugins.contract import PublisherContext
+from bot.store import db
+from bot.text.templating import make_environment
+from bot.text.times import Clock
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ class Core:
     sessions: sessionmaker[Session]
     templates: Environment
     registry: registry.Registry
-    readers: sessionmaker[Session] | None = None  # read-only sessions (see bot.db.make_readers)
+    readers: sessionmaker[Session] | None = None  # read-only sessions (see bot.store.db.make_readers)
     delivery_hooks: list[Callable[[Core, int], None]] = field(default_factory=list)
 
     def after_delivery(self, incident_id: int) -> None:

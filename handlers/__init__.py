@@ -9,7 +9,7 @@ from handlers import buttons, command, declare, errors, reminder_actions, update
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from bot.slack_app import SlackApp
+    from herald.slack import SlackApp
 
 
 def register(bolt: App, app: SlackApp) -> None:
@@ -21,5 +21,5 @@ def register(bolt: App, app: SlackApp) -> None:
     bolt.action("card_resolve")(buttons.resolver(app))
     bolt.action("card_preview")(buttons.previewer(app))
     bolt.action("receipts_retry")(buttons.retrier(app))
-    reminder_actions.register(bolt, app)  # the update-cadence reminder's three buttons (bot/cadence.py)
+    reminder_actions.register(bolt, app)  # the update-cadence reminder's three buttons (bot/schedule/cadence.py)
     bolt.error(errors.handler(app))

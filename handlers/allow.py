@@ -18,7 +18,7 @@ from bot.config import Config
 from bot.errors import NotAllowed
 
 if TYPE_CHECKING:
-    from bot.slack_app import SlackApp
+    from herald.slack import SlackApp
 
 log = logging.getLogger(__name__)
 TTL = 60.0  # seconds a group's membership is trusted before it is refreshed

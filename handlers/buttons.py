@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot import grammar as g
-from bot import service
-from handlers import publish
+from bot.domain import service
+from bot.text import grammar as g
+from handlers import run as publish
 
 if TYPE_CHECKING:
     from slack_bolt import Ack
 
-    from bot.slack_app import SlackApp
+    from herald.slack import SlackApp
 
 Listener = Callable[..., None]
 

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from sqlalchemy import update
 
-from bot.db import transaction
-from bot.models import Incident
-from bot.templating import render
-from bot.views import IncidentView, incident_view
+from bot.domain.models import Incident
+from bot.domain.snapshots import IncidentView, incident_view
+from bot.store.db import transaction
+from bot.text.templating import render
 
 if TYPE_CHECKING:
     from bot.core import Core
-    from bot.slack_app import SlackApp
+    from herald.slack import SlackApp
 
 BURST = 0.25  # seconds a card refresh waits for more changes to the same incident
 _locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot import grammar
-from handlers import declare, publish
+from bot.text import grammar
+from handlers import declare
+from handlers import run as publish
 
 if TYPE_CHECKING:
     from slack_bolt import Ack
 
-    from bot.slack_app import SlackApp
+    from herald.slack import SlackApp
 
 
 def handler(app: SlackApp) -> Callable[..., None]:

@@ -6,15 +6,16 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot import grammar as g
-from bot import service
-from bot.templating import render
-from handlers import forms, publish
+from bot.domain import service
+from bot.text import grammar as g
+from bot.text.templating import render
+from handlers import forms
+from handlers import run as publish
 
 if TYPE_CHECKING:
     from slack_bolt import Ack
 
-    from bot.slack_app import SlackApp
+    from herald.slack import SlackApp
 
 
 def open_modal(app: SlackApp, *, trigger_id: str, channel: str | None) -> None:

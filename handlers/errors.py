@@ -2,7 +2,7 @@
 
 A usage or domain error shows its message and the usage line; an unreachable database says so ("your
 command was not saved — try again", one log line) and marks the answer as not to be replayed, so a
-retry runs again (bot.slack_once); an unexpected error shows "something went wrong (ref …)" and logs
+retry runs again (handlers.once); an unexpected error shows "something went wrong (ref …)" and logs
 the traceback under that reference. Slash commands get the answer in the HTTP response, modals get
 it on the form, buttons get it through their response_url.
 """
@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import BoltResponse
 
-from bot.db import unreachable
 from bot.errors import HeraldError
-from bot.slack_once import TRANSIENT
-from bot.templating import render
-from handlers.publish import respond_later
+from bot.store.db import unreachable
+from bot.text.templating import render
+from handlers.once import TRANSIENT
+from handlers.run import respond_later
 
 if TYPE_CHECKING:
-    from bot.slack_app import SlackApp
+    from herald.slack import SlackApp
 
 log = logging.getLogger("herald.slack")
 

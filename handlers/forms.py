@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from bot.errors import UsageError
-from bot.grammar import MAX_MESSAGE, MAX_TITLE
-from bot.text_input import clean
+from bot.text.grammar import MAX_MESSAGE, MAX_TITLE
+from bot.text.sanitize import clean
 
 
 def values(view: dict[str, Any]) -> dict[str, Any]:

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
-from bot import mrkdwn, outbox
-from bot.models import Incident
-from bot.outbox import DeliverySummary
-from bot.templating import render
+from bot.delivery import outbox
+from bot.delivery.outbox import DeliverySummary
+from bot.domain.models import Incident
+from bot.text import mrkdwn
+from bot.text.templating import render
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -30,7 +31,7 @@ _locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 
 def install(core: Core) -> None:
     """After every delivery outcome in this process: bring the card up to date, redraw the receipts."""
-    from bot.slack_app import web_client
+    from herald.slack import web_client
 
     if any(getattr(h, "herald_receipts", False) for h in core.delivery_hooks):
         return

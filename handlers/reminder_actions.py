@@ -10,17 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot import grammar as g
-from bot import jobs, service
-from bot.db import transaction
-from bot.models import utcnow
-from bot.templating import render
-from handlers import publish, update_modal
+from bot.domain import service
+from bot.domain.models import utcnow
+from bot.schedule import jobs
+from bot.store.db import transaction
+from bot.text import grammar as g
+from bot.text.templating import render
+from handlers import run as publish
+from handlers import update_modal
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from bot.slack_app import SlackApp
+    from herald.slack import SlackApp
 
 Listener = Callable[..., None]
 

@@ -12,17 +12,18 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot import grammar as g
-from bot import service
+from bot.domain import service
+from bot.domain.snapshots import incident_view
 from bot.errors import UsageError
-from bot.templating import render
-from bot.views import incident_view
-from handlers import declare, forms, publish
+from bot.text import grammar as g
+from bot.text.templating import render
+from handlers import declare, forms
+from handlers import run as publish
 
 if TYPE_CHECKING:
     from slack_bolt import Ack
 
-    from bot.slack_app import SlackApp
+    from herald.slack import SlackApp
 
 
 def opener(app: SlackApp) -> Callable[..., None]:

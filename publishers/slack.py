@@ -12,11 +12,11 @@ from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
-from bot import mrkdwn
 from bot.config import Config
-from bot.templating import render
-from bot.views import Event, ThreadView
-from publishers.base import Publisher, PublishError, Receipt, Rendered
+from bot.domain.snapshots import Event, ThreadView
+from bot.plugins.contract import Publisher, PublishError, Receipt, Rendered
+from bot.text import mrkdwn
+from bot.text.templating import render
 
 RETRYABLE = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 
@@ -30,7 +30,7 @@ class SlackPublisher(Publisher):
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)
-        from bot.slack_app import web_client
+        from herald.slack import web_client
 
         mrkdwn.register_filters(context.templates)
         self.client = web_client(context.config)

@@ -7,61 +7,23 @@ its own schema. Set HERALD_REQUIRE_SERVICES=1 (CI does) to turn "service missing
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from click.testing import CliRunner
 
-from bot import db
 from bot.config import Config, load_config
 from bot.core import Core, build_core
-
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def need(service: str, available: bool, why: str) -> None:
-    """Skip when a service is missing, or fail if CI demands every service (HERALD_REQUIRE_SERVICES=1)."""
-    if available:
-        return
-    if os.environ.get("HERALD_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"{service} is required here but unavailable: {why}")
-    pytest.skip(f"{service} unavailable: {why}")
-
-
-def postgres_available() -> bool:
-    """True when something answers on 127.0.0.1:5432."""
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-def chromium_path() -> str | None:
-    """Debian's Chromium, if installed."""
-    return shutil.which("chromium") or (os.path.exists("/usr/bin/chromium") and "/usr/bin/chromium") or None
-
-
-def fresh_pg_url(base: str = PG_URL) -> Iterator[str]:
-    """A URL whose search_path is a new, empty schema; the schema is dropped afterwards."""
-    need("PostgreSQL", postgres_available(), "nothing listens on 127.0.0.1:5432")
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{base}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+from bot.store import db
+from herald.cli import main
+from tests.bot.delivery import worker_kit
+from tests.fakes import slack as fake_slack
+from tests.fakes.receiver import Receiver
+from tests.handlers.signed import SlackClient
+from tests.serving import GROUPS, Served, database, slack_env, start_server, stop_server
+from tests.support import CHROMIUM_FLAGS, chromium_path, fresh_pg_url, make_env, need
 
 
 @pytest.fixture
@@ -85,21 +47,6 @@ def pg_url() -> Iterator[str]:
     for url in fresh_pg_url():
         db.upgrade(url)
         yield url
-
-
-def make_env(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
-    """The environment of a test Herald: LA time, the demo's components, files under tmp_path."""
-    env = {
-        "DATABASE_URL": database_url,
-        "HERALD_TIMEZONE": "America/Los_Angeles",
-        "HERALD_COMPONENTS": "app,admin,www,forum,wiki,affiliate",
-        "HERALD_SITE_DIR": str(tmp_path / "site"),
-        "HERALD_SANDBOX_DIR": str(tmp_path / "sandbox"),
-        "HERALD_PUBLIC_URL": "https://status.example.test",
-        "HERALD_PUBLISHERS": "statuspage",
-    }
-    env.update(extra)
-    return env
 
 
 @pytest.fixture
@@ -129,8 +76,56 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-def shots(tmp_path: Path) -> Path:
-    """Where screenshots go: HERALD_SCREENSHOT_DIR when a person wants to look at them, else tmp_path."""
-    folder = Path(os.environ.get("HERALD_SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+Run = Callable[..., tuple[int, str]]
+
+
+@pytest.fixture
+def run(database_url: str, tmp_path: Path) -> Run:
+    """Invoke `herald …` in-process with a test environment (extra settings as keywords): (exit code, output)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, **settings: str) -> tuple[int, str]:
+        env = make_env(database_url, tmp_path, **settings)
+        result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
+        return result.exit_code, result.output
+
+    return invoke
+
+
+@pytest.fixture(autouse=True)
+def _close_pools() -> Iterator[None]:
+    """Idle pooled connections hold no locks, but they would add up to PostgreSQL's connection limit."""
+    yield
+    worker_kit.dispose_all()
+
+
+@pytest.fixture
+def rx() -> Iterator[Receiver]:
+    """A fake channel on 127.0.0.1 that records what it receives."""
+    with Receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[fake_slack.FakeSlack]:
+    """A fake Slack Web API (and response_url receiver) for one test module."""
+    found, server = fake_slack.start(GROUPS)
+    yield found
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, fake: fake_slack.FakeSlack) -> Iterator[Served]:
+    """One Herald with allow-lists, serving the tests of one module (so no module sees another's data)."""
+    tmp = tmp_path_factory.mktemp("served")
+    for url in database(tmp):
+        env = slack_env(url, tmp, fake, HERALD_ALLOWED_USERS="U_ALLOWED", HERALD_ALLOWED_GROUPS="S_ONCALL",
+                        HERALD_ALLOWED_CHANNELS="C_WARROOM")
+        base, process, log = start_server(env, tmp)
+        engine = db.make_engine(url)
+        try:
+            yield Served(base, process, db.make_sessionmaker(engine), SlackClient(base, fake.url), fake,
+                         tmp / "site", log)
+        finally:
+            stop_server(process)
+            engine.dispose()

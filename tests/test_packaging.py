@@ -18,8 +18,8 @@ def test_wheel_carries_templates_migrations_and_data(tmp_path: Path) -> None:
     target = tmp_path / "installed"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
                     str(wheel)], check=True, timeout=240)
-    probe = ("from bot.templating import builtin_templates_dir, make_environment;"
-             "from bot.times import Clock; from bot.demo import load_history; from bot.db import upgrade;"
+    probe = ("from bot.text.templating import builtin_templates_dir, make_environment;"
+             "from bot.text.times import Clock; from herald.demo import load_history; from bot.store.db import upgrade;"
              "d = builtin_templates_dir(); assert str(d).startswith({!r}), d;"
              "make_environment(Clock()).get_template('site/index.html.j2');"
              "assert len(load_history()['incidents']) == 39;"

@@ -12,16 +12,16 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot import db
-from bot.cli import main
 from bot.config import load_config
+from bot.domain.models import Delivery
 from bot.logs import Redact
-from bot.models import Delivery
-from tests.bot import worker_kit as kit
-from tests.conftest import make_env
+from bot.store import db
+from herald.cli import main
+from tests.bot.delivery import worker_kit as kit
 from tests.fakes import slack as fake_slack
 from tests.fakes.discourse import FakeDiscourse
 from tests.fakes.twitter import FakeTwitter
+from tests.support import make_env
 
 BOT_TOKEN = "xoxb-verbose-secret-token"
 

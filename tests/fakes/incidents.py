@@ -8,19 +8,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import service
 from bot.config import load_config
 from bot.core import Core, build_core
-from bot.db import transaction
-from bot.views import Event, ThreadView, incident_view
-from publishers.base import Publisher, PublisherContext, Receipt
-from tests.conftest import make_env
+from bot.domain import service
+from bot.domain.snapshots import Event, ThreadView, incident_view
+from bot.plugins.contract import Publisher, PublisherContext, Receipt
+from bot.store.db import transaction
+from tests.support import make_env
 
 START = datetime(2010, 9, 2, 9, 3, tzinfo=UTC)
 
 
 class Story:
-    """One incident told through bot.service, one call per step, minutes apart."""
+    """One incident told through bot.domain.service, one call per step, minutes apart."""
 
     def __init__(self, core: Core, start: datetime = START) -> None:
         self.core, self.start = core, start

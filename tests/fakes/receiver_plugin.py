@@ -2,7 +2,7 @@
 
 In-process tests pass the classes to `registry.load(..., available=...)`; `herald worker`
 subprocesses find them through a real entry point: `install` writes a small `*.dist-info` with
-`entry_points.txt` into a folder that the subprocess gets on PYTHONPATH, so bot.registry discovers
+`entry_points.txt` into a folder that the subprocess gets on PYTHONPATH, so bot.plugins.registry discovers
 them exactly as it discovers an installed third-party plugin.
 """
 
@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 
 import httpx
 
-from bot.views import Event, ThreadView
-from publishers.base import Publisher, PublishError, Receipt, Rendered
+from bot.domain.snapshots import Event, ThreadView
+from bot.plugins.contract import Publisher, PublishError, Receipt, Rendered
 
 REPO = Path(__file__).resolve().parents[2]
 URL_ENV = "HERALD_TEST_RECEIVER_URL"
@@ -93,7 +93,7 @@ def install(folder: Path) -> Path:
 def worker_command(name: str) -> list[str]:
     """argv that runs `herald worker --name NAME` with this interpreter."""
     script = Path(sys.executable).with_name("herald")
-    launcher = [str(script)] if script.exists() else [sys.executable, "-c", "from bot.cli import main; main()"]
+    launcher = [str(script)] if script.exists() else [sys.executable, "-c", "from herald.cli import main; main()"]
     return [*launcher, "worker", "--name", name]
 
 

@@ -14,7 +14,7 @@ import requests
 from jsonschema import Draft202012Validator
 from requests_oauthlib import OAuth1
 
-from publishers.twitter_client import TWEEPY_HOST, BaseURLAdapter
+from publishers.twitter.client import TWEEPY_HOST, BaseURLAdapter
 from tests.fakes.twitter import DUPLICATE, KEYS, FakeTwitter
 
 REFS = Path(__file__).parent / "refs" / "twitter"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.models import Delivery, Incident, Update
-from tests.handlers.conftest import Served, ephemeral
+from bot.domain.models import Delivery, Incident, Update
 from tests.handlers.test_card import wait_until
 from tests.handlers.test_commands import incident, opened
 from tests.handlers.test_modals import response_posts
+from tests.serving import Served, ephemeral
 
 REFUSAL = "not on Herald's allow-list"
 

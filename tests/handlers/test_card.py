@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from tests.handlers.conftest import Served, ephemeral
 from tests.handlers.test_commands import incident, opened
+from tests.serving import Served, ephemeral
 
 
 def card_posts(served: Served, channel: str) -> list[dict]:

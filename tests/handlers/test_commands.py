@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.models import Delivery, Incident, Update
-from tests.handlers.conftest import Served, ephemeral
+from bot.domain.models import Delivery, Incident, Update
+from tests.serving import Served, ephemeral
 
 
 def incident(served: Served, number: int) -> Incident:

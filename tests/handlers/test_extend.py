@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.models import Incident, Job, Update
-from tests.handlers.conftest import Served, ephemeral
+from bot.domain.models import Incident, Job, Update
+from tests.serving import Served, ephemeral
 
 
 def test_extend_moves_the_complete_job_and_says_so(served: Served) -> None:

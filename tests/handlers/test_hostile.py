@@ -18,13 +18,13 @@ from xml.etree import ElementTree
 import httpx
 from sqlalchemy import select
 
-from bot.models import Incident
-from tests.bot.test_mrkdwn import BROADCASTS, assert_inert
-from tests.handlers.conftest import Served, ephemeral
+from bot.domain.models import Incident
+from tests.bot.text.test_mrkdwn import BROADCASTS, assert_inert
 from tests.handlers.signed import SECRET
 from tests.handlers.test_allow import counts
 from tests.handlers.test_card import wait_until
 from tests.handlers.test_commands import incident, opened
+from tests.serving import Served, ephemeral
 
 PHISH = "[https://status.example.com](https://evil.example/phish) <https://evil.example/x|status.example.com>"
 HOSTILE = f"{BROADCASTS} {PHISH}"  # Markdown typed in Slack arrives as is; the Slack link as Slack sends it

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.handlers.conftest import Served, ephemeral
 from tests.handlers.test_card import wait_until
 from tests.handlers.test_commands import incident, opened
+from tests.serving import Served, ephemeral
 
 
 def views_opened(served: Served, before: int) -> dict:

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import httpx
 
-from bot import db
-from tests.conftest import fresh_pg_url
+from bot.store import db
 from tests.fakes.slack import FakeSlack
 from tests.fakes.tcp_proxy import TcpProxy
-from tests.handlers.conftest import ephemeral, slack_env, start_server, stop_server
 from tests.handlers.signed import SlackClient
 from tests.handlers.test_card import wait_until
+from tests.serving import ephemeral, slack_env, start_server, stop_server
+from tests.support import fresh_pg_url
 
 DOWN = ":warning: Herald cannot reach its database; your command was not saved — try again."
 

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot import grammar
 from bot.commands import execute
 from bot.config import load_config
 from bot.core import Core, build_core
-from bot.db import transaction
-from bot.models import Delivery, Incident
+from bot.domain.models import Delivery, Incident
+from bot.store.db import transaction
+from bot.text import grammar
 from handlers import receipts
 from handlers.card import store
 from tests.fakes.slack import FakeSlack
-from tests.handlers.conftest import slack_env
+from tests.serving import slack_env
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.models import Incident, Job, Update, utcnow
-from tests.handlers.conftest import Served
+from bot.domain.models import Incident, Job, Update, utcnow
+from tests.serving import Served
 
 THIRTY = timedelta(minutes=30)
 

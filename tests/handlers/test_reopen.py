@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.models import Job
-from tests.handlers.conftest import Served, ephemeral
+from bot.domain.models import Job
 from tests.handlers.test_commands import incident, opened
+from tests.serving import Served, ephemeral
 
 
 def test_an_update_on_a_resolved_incident_says_it_is_a_postscript(served: Served) -> None:

@@ -11,15 +11,15 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot import db, replays
 from bot.core import Core
-from bot.models import SlackRequest, Update, utcnow
+from bot.domain.models import SlackRequest, Update, utcnow
+from bot.store import db, replays
 from tests.fakes.slack import FakeSlack
-from tests.handlers.conftest import Served, database, slack_env, start_server, stop_server
 from tests.handlers.signed import SlackClient
 from tests.handlers.test_card import wait_until
 from tests.handlers.test_commands import incident, opened
 from tests.handlers.test_modals import response_posts
+from tests.serving import Served, database, slack_env, start_server, stop_server
 
 
 def updates(served: Served, number: int) -> int:

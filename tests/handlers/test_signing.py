@@ -7,9 +7,9 @@ import time
 
 from slack_sdk.signature import SignatureVerifier
 
-from tests.handlers.conftest import Served
 from tests.handlers.signed import REFS, sign
 from tests.handlers.test_allow import counts
+from tests.serving import Served
 
 
 def test_slack_published_vector_verifies() -> None:

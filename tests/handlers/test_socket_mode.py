@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.models import Incident
-from bot.web import create_web, start_background
-from tests.conftest import make_env
+from bot.domain.models import Incident
+from herald.web import create_web, start_background
 from tests.fakes import slack_socket
 from tests.fakes.slack import FakeSlack
 from tests.handlers.signed import catalogue, keys_exist
+from tests.support import make_env
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.handlers.conftest import Served, ephemeral
 from tests.handlers.test_commands import incident
+from tests.serving import Served, ephemeral
 
 LA = ZoneInfo("America/Los_Angeles")  # the served Herald's display zone
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core import Core
-from bot.sandbox import sandbox_config
+from bot.plugins.sandbox import sandbox_config
 from publishers.forum import ForumPublisher
 from publishers.slack import SlackPublisher
 from publishers.statuspage import StatuspagePublisher

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from bot import grammar
 from bot.commands import execute
 from bot.config import load_config
 from bot.core import Core, build_core
-from bot.views import Event, ThreadView, incident_view, update_view
-from publishers.base import PublishError
+from bot.domain.snapshots import Event, ThreadView, incident_view, update_view
+from bot.plugins.contract import PublishError
+from bot.text import grammar
 from publishers.slack import SlackPublisher
-from tests.bot.test_mrkdwn import BROADCASTS, assert_inert
-from tests.conftest import make_env
+from tests.bot.text.test_mrkdwn import BROADCASTS, assert_inert
 from tests.fakes import slack as fake_slack
 from tests.handlers.signed import REFS
+from tests.support import make_env
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def slack_core(database_url: str, tmp_path: Path, fake: fake_slack.FakeSlack) ->
 def event(core: Core, number: int, update: int = 1) -> Event:
     """The publishable event for update `update` of incident `number`."""
     with core.sessions() as session:
-        from bot.models import Incident
+        from bot.domain.models import Incident
 
         incident = session.get(Incident, number)
         assert incident is not None

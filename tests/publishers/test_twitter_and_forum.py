@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import Core
-from bot.times import format_instant, format_range
+from bot.text.times import format_instant, format_range
 from publishers.forum import ForumPublisher
 from publishers.twitter import TwitterPublisher
 from tests.fakes.discourse import FakeDiscourse

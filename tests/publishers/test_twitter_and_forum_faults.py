@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.views import Event, ThreadView
-from publishers.base import Publisher, PublishError, Receipt
+from bot.domain.snapshots import Event, ThreadView
+from bot.plugins.contract import Publisher, PublishError, Receipt
 from publishers.forum import ForumPublisher
 from publishers.twitter import TwitterPublisher
 from tests.fakes.discourse import FakeDiscourse

@@ -1,0 +1,45 @@
+"""The one Jinja2 environment: built-in templates, an operator's override folder, and every filter."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+from bot.domain.components import PAGE_INDICATORS, STATUS_LABELS
+from bot.text import mrkdwn, times
+from bot.text.grammar import GENERAL_USAGE
+from bot.text.markdown_html import make_renderer
+
+_markdown = make_renderer()
+
+
+def builtin_templates_dir() -> Path:
+    """Where Herald's own templates are, installed editable or from a wheel."""
+    return Path(str(resources.files("templates")))
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and any(ext in str(name) for ext in (".html", ".xml", ".atom", ".rss"))
+
+
+def make_environment(clock: times.Clock, user_dir: Path | None = None) -> Environment:
+    """A template environment; templates in `user_dir` override the built-in ones of the same name."""
+    loaders = [FileSystemLoader(str(user_dir))] if user_dir else []
+    loaders.append(FileSystemLoader(str(builtin_templates_dir())))
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=_autoescape, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    times.register_filters(env, clock)
+    mrkdwn.register_filters(env)  # slack_escape, mrkdwn, slack_link
+    env.filters["markdown"] = _markdown.render
+    env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, str(s).replace("_", " ").capitalize())
+    env.filters["indicator_label"] = lambda s: PAGE_INDICATORS.get(s, str(s))
+    env.filters["title_status"] = lambda s: str(s).replace("_", " ").title()
+    env.globals["general_usage"] = GENERAL_USAGE  # error templates add "help SUBCOMMAND" to it
+    return env
+
+
+def render(env: Environment, name: str, **context: object) -> str:
+    """Render template `name` and strip the surrounding whitespace."""
+    return env.get_template(name).render(**context).strip()

@@ -1,0 +1,169 @@
+"""Rendering the site's pages and feeds from templates/site/ (every time through the one formatter)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import format_datetime
+from urllib.parse import urlsplit
+
+from jinja2 import Environment
+
+from bot.domain.snapshots import ComponentView, IncidentView
+from publishers.statuspage.days import Span
+from publishers.statuspage.prose import fast_markdown
+from publishers.statuspage.zones import zones_json
+
+ASSETS = ("site.css", "tz.js")  # templates/site/static/<name> → /assets/<stem>.<content hash><suffix>
+FEED_SIZE = 25  # entries per feed, as Statuspage's
+LINKED = ("forum", "twitter")  # channels whose threads an incident page links to
+# Characters XML 1.0 forbids (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF): one ESC in
+# a stored message would make every feed reader reject the whole feed, and HTML calls them parse errors.
+XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What every page template gets as `site`."""
+
+    name: str
+    url: str
+    zone: str
+    clock: int
+    assets: dict[str, str] = field(default_factory=dict)  # name (`site.css`) → hashed site path
+
+    @property
+    def path(self) -> str:
+        """The site's path on its host, ending in `/` (`/`, or `/status/` under a prefix): for pages
+        that can be served at any depth, such as 404.html."""
+        return urlsplit(self.url).path.rstrip("/") + "/"
+
+    @property
+    def host(self) -> str:
+        """The public host, for feed ids (`tag:<host>,2005:Incident/<n>`)."""
+        return urlsplit(self.url).hostname or "localhost"
+
+
+def site_environment(env: Environment) -> Environment:
+    """An overlay of Herald's environment for builds: no per-render freshness checks, memoised Markdown.
+
+    A full build renders thousands of pages and every write repeats the feeds' and the front page's
+    bodies; Markdown rendering is pure, so the same text need not be parsed twice.
+    """
+    overlay = env.overlay(auto_reload=False)
+    overlay.filters = dict(env.filters)  # an overlay shares the filter dict; this one must not leak out
+    overlay.filters["markdown"] = fast_markdown(env.filters["markdown"])
+    return overlay
+
+
+def assets(env: Environment) -> dict[str, bytes]:
+    """The static files by site path, named by a hash of their content (`assets/site.0123456789ab.css`),
+    so they can be cached for a year; read through the template loader so an operator's folder can
+    override them. With them, the zone abbreviations tz.js fetches when a reader asks for their own zone."""
+    found = {}
+    for name in ASSETS:
+        assert env.loader is not None
+        source, _, _ = env.loader.get_source(env, f"site/static/{name}")
+        found[_hashed(name, source.encode("utf-8"))] = source.encode("utf-8")
+    zones = zones_json()
+    found[_hashed("zones.json", zones)] = zones
+    return found
+
+
+def _hashed(name: str, data: bytes) -> str:
+    """`assets/site.0123456789ab.css`: the site path of an asset named by a hash of its content."""
+    stem, dot, suffix = name.rpartition(".")
+    return f"assets/{stem}.{hashlib.sha256(data).hexdigest()[:12]}{dot}{suffix}"
+
+
+def asset_urls(files: dict[str, bytes]) -> dict[str, str]:
+    """Each asset's name (`site.css`) → its hashed site path, for the templates' links."""
+    urls = {}
+    for path in files:
+        stem, _hash, suffix = path.rsplit("/", 1)[1].rsplit(".", 2)
+        urls[f"{stem}.{suffix}"] = path
+    return urls
+
+
+def not_found_page(env: Environment, site: SiteInfo) -> str:
+    """404.html: served for unknown paths at any depth, so its links start at the site's own path."""
+    return _render(env, "404.html.j2", site=site, root=site.path)
+
+
+def changed_at(i: IncidentView) -> datetime:
+    """When the incident or any of its texts last changed."""
+    return max([i.updated_at] + [u.edited_at for u in i.updates if u.edited_at])
+
+
+def incident_path(incident_id: int) -> str:
+    """The site path of an incident's page."""
+    return f"incidents/{incident_id}/index.html"
+
+
+def month_path(key: str) -> str:
+    """The site path of a month's history page."""
+    return f"history/{key}/index.html"
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids, whatever a stored message carries."""
+    return XML_INVALID.sub("", text)
+
+
+def _render(env: Environment, name: str, **context: object) -> str:
+    return xml_safe(env.get_template(f"site/{name}").render(**context))
+
+
+def thread_links(i: IncidentView) -> list[tuple[str, str]]:
+    """(channel, URL) of the incident's forum topic and tweet thread, web links only."""
+    found = [(name, i.threads[name].url) for name in LINKED if name in i.threads]
+    return [(name, url) for name, url in found if url and url.startswith(("https://", "http://"))]
+
+
+def incident_page(env: Environment, site: SiteInfo, i: IncidentView) -> str:
+    """An incident's page: facts, links elsewhere, full timeline with edits."""
+    return _render(env, "incident.html.j2", site=site, root="../../", i=i, links=thread_links(i))
+
+
+def _grouped(comps: list[ComponentView]) -> list[tuple[str | None, list[ComponentView]]]:
+    """Components in page order, consecutive members of a group together (group None: ungrouped)."""
+    groups: dict[str | None, list[ComponentView]] = {}
+    for c in comps:
+        groups.setdefault(c.group or None, []).append(c)
+    return list(groups.items())
+
+
+def front_page(env: Environment, site: SiteInfo, *, indicator: str, comps: list[ComponentView],
+               open_views: list[IncidentView], days: list[tuple[Span, list[IncidentView]]],
+               earlier: list[IncidentView], now: datetime) -> str:
+    """The front page: banner, The Present, The Future, The Past (and, hidden, the `earlier` incidents a
+    reader's own zone may count in its 14 days; tz.js regroups them as of `now`)."""
+    active = sorted((i for i in open_views if i.status != "scheduled"), key=lambda i: i.id, reverse=True)
+    upcoming = sorted((i for i in open_views if i.status == "scheduled"),
+                      key=lambda i: (i.scheduled_for or i.created_at, i.id))
+    return _render(env, "index.html.j2", site=site, root="", indicator=indicator, groups=_grouped(comps),
+                   active=active, upcoming=upcoming, days=days, earlier=earlier, now=now)
+
+
+def month_page(env: Environment, site: SiteInfo, span: Span, views: list[IncidentView]) -> str:
+    """One month of history, newest first."""
+    ordered = sorted(views, key=lambda i: (i.starts or i.created_at, i.id), reverse=True)
+    return _render(env, "month.html.j2", site=site, root="../../", month=span, incidents=ordered)
+
+
+def history_page(env: Environment, site: SiteInfo, months: list[Span]) -> str:
+    """The list of months, newest first."""
+    return _render(env, "history.html.j2", site=site, root="../", months=months)
+
+
+def feeds(env: Environment, site: SiteInfo, views: list[IncidentView], now: datetime) -> dict[str, str]:
+    """`history.atom` and `history.rss`: the most recently changed incidents with their update trails."""
+    items = sorted(views, key=lambda i: (changed_at(i), i.id), reverse=True)[:FEED_SIZE]
+    updated = max((changed_at(i) for i in items), default=now)
+    trail = env.get_template("site/_trail.html.j2").module.trail  # type: ignore[attr-defined]
+    context = {"site": site, "items": items, "updated": updated, "changed": changed_at,
+               "rfc822": format_datetime, "trails": {i.id: str(trail(i)) for i in items}}
+    return {"history.atom": _render(env, "history.atom.j2", **context),
+            "history.rss": _render(env, "history.rss.j2", **context)}

@@ -1,0 +1,49 @@
+"""Components: the HERALD_COMPONENTS setting and the overall page status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.domain.components import page_indicator, read_setting, worst
+from bot.errors import ConfigError
+
+
+def test_comma_list() -> None:
+    """A comma list gives components in order, lower-cased."""
+    assert [c.name for c in read_setting("App, admin,www")] == ["app", "admin", "www"]
+
+
+def test_toml_file_with_groups(tmp_path: Path) -> None:
+    """A TOML file gives descriptions and groups."""
+    path = tmp_path / "components.toml"
+    path.write_text('[[component]]\nname = "API"\ngroup = "Core"\ndescription = "REST API"\n')
+    [spec] = read_setting(str(path))
+    assert (spec.name, spec.group, spec.description) == ("api", "Core", "REST API")
+
+
+def test_broken_toml_names_the_variable(tmp_path: Path) -> None:
+    """An unreadable file fails naming HERALD_COMPONENTS."""
+    path = tmp_path / "c.toml"
+    path.write_text("[[component]\n")
+    with pytest.raises(ConfigError, match="HERALD_COMPONENTS"):
+        read_setting(str(path))
+
+
+@pytest.mark.parametrize(("components", "impacts", "expected"), [
+    (["operational"], [], "none"),
+    (["operational", "degraded_performance"], [], "minor"),
+    (["partial_outage", "degraded_performance"], [], "major"),
+    (["major_outage"], ["minor"], "critical"),
+    (["under_maintenance", "operational"], [], "maintenance"),
+    (["operational"], ["major"], "major"),
+])
+def test_page_indicator(components: list[str], impacts: list[str], expected: str) -> None:
+    """The page's indicator is the worse of its components and its open incidents' impacts."""
+    assert page_indicator(components, impacts) == expected
+
+
+def test_worst_of_nothing_is_operational() -> None:
+    """No statuses means operational."""
+    assert worst([]) == "operational"
