@@ -21,11 +21,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.domain.vocabulary import IMPACTS
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-IMPACTS = ("none", "minor", "major", "critical")
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
 

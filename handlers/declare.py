@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.domain import service
+from bot.domain import vocabulary as v
 from bot.text import grammar as g
 from bot.text.templating import render
 from handlers import forms
@@ -23,7 +24,7 @@ def open_modal(app: SlackApp, *, trigger_id: str, channel: str | None) -> None:
     with app.core.sessions() as session:
         names = [c.name for c in service.list_components(session)]
     view = json.loads(render(app.core.templates, "slack/declare_modal.j2", components=names,
-                             statuses=g.STATUSES_INCIDENT[:-1], impacts=g.IMPACTS,
+                             statuses=v.INCIDENT_STATUSES[:-1], impacts=v.IMPACTS,
                              publishers=publish.labels(app), metadata=json.dumps({"channel": channel})))
     app.soon(lambda: app.client.views_open(trigger_id=trigger_id, view=view))
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.domain import service
+from bot.domain import vocabulary as v
 from bot.domain.snapshots import incident_view
 from bot.errors import UsageError
 from bot.text import grammar as g
@@ -37,11 +38,11 @@ def opener(app: SlackApp) -> Callable[..., None]:
         with app.core.sessions() as session:
             incident = incident_view(service.get_incident(session, incident_id), app.core.config.public_url)
             names = [c.name for c in service.list_components(session)]
-        statuses = g.STATUSES_INCIDENT if incident.kind == "incident" else g.STATUSES_MAINTENANCE
+        statuses = v.INCIDENT_STATUSES if incident.kind == "incident" else v.MAINTENANCE_STATUSES
         meta = json.dumps({"channel": channel, "incident": incident_id, "status": incident.status,
                            "components": [a.name for a in incident.affected]})
         view = json.loads(render(app.core.templates, "slack/update_modal.j2", i=incident, components=names,
-                                 statuses=statuses, component_statuses=g.COMPONENT_STATUSES,
+                                 statuses=statuses, component_statuses=v.COMPONENT_STATUSES,
                                  publishers=publish.labels(app), metadata=meta))
         trigger = body["trigger_id"]
         app.soon(lambda: app.client.views_open(trigger_id=trigger, view=view))

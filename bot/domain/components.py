@@ -1,4 +1,4 @@
-"""Components: reading HERALD_COMPONENTS, keeping the table in step, and the overall page status."""
+"""Components: reading HERALD_COMPONENTS and keeping the table in step (their statuses: bot.domain.vocabulary)."""
 
 from __future__ import annotations
 
@@ -11,30 +11,6 @@ from sqlalchemy.orm import Session
 
 from bot.domain.models import Component
 from bot.errors import ConfigError
-
-# Worst first; the index is the severity used to pick the worst status.
-SEVERITY = ("major_outage", "partial_outage", "degraded_performance", "under_maintenance", "operational")
-STATUS_LABELS = {
-    "operational": "Operational",
-    "degraded_performance": "Degraded performance",
-    "partial_outage": "Partial outage",
-    "major_outage": "Major outage",
-    "under_maintenance": "Under maintenance",
-}
-PAGE_INDICATORS = {  # Statuspage's indicator values and our plain-words descriptions
-    "none": "All systems operational",
-    "minor": "Degraded performance",
-    "major": "Partial outage",
-    "critical": "Major outage",
-    "maintenance": "Under maintenance",
-}
-IMPACT_RANK = ("none", "minor", "major", "critical")
-IMPACT_DEFAULT_STATUS = {
-    "none": "operational",
-    "minor": "degraded_performance",
-    "major": "partial_outage",
-    "critical": "major_outage",
-}
 
 
 @dataclass(frozen=True)
@@ -76,23 +52,3 @@ def sync(session: Session, specs: list[ComponentSpec]) -> None:
         component.description = spec.description
         component.group = spec.group
         component.position = position
-
-
-def worst(statuses: list[str]) -> str:
-    """The most severe of `statuses` (operational when empty)."""
-    return min(statuses, key=SEVERITY.index, default="operational")
-
-
-def page_indicator(component_statuses: list[str], open_impacts: list[str]) -> str:
-    """Statuspage's overall indicator from component statuses and the impacts of open incidents."""
-    by_component = {
-        "major_outage": "critical",
-        "partial_outage": "major",
-        "degraded_performance": "minor",
-        "under_maintenance": "maintenance",
-        "operational": "none",
-    }[worst(component_statuses)]
-    by_impact = max(open_impacts, key=IMPACT_RANK.index, default="none")
-    if by_component == "maintenance":
-        return "maintenance" if by_impact == "none" else by_impact
-    return max(by_component, by_impact, key=IMPACT_RANK.index)

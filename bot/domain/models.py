@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.domain.vocabulary import is_finished
+
 
 def utcnow() -> datetime:
     """The current instant, UTC-aware."""
@@ -106,7 +108,7 @@ class Incident(Base):
     @property
     def is_open(self) -> bool:
         """True while the incident or window is not finished."""
-        return self.status not in ("resolved", "completed")
+        return not is_finished(self.status)
 
 
 class AffectedComponent(Base):

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.models import Component, Incident, Thread, Update
+from bot.domain.vocabulary import is_finished
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class IncidentView:
     @property
     def is_open(self) -> bool:
         """True while not resolved or completed."""
-        return self.status not in ("resolved", "completed")
+        return not is_finished(self.status)
 
     @property
     def starts(self) -> datetime | None:

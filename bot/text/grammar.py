@@ -12,19 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from bot.domain import vocabulary as v
 from bot.errors import UsageError
 from bot.text.sanitize import clean
 from bot.text.tokens import MAX_MESSAGE as MAX_MESSAGE
 from bot.text.tokens import MAX_TITLE as MAX_TITLE
 from bot.text.tokens import Scan, scan, suggest, tokenize
-
-STATUSES_INCIDENT = ("investigating", "identified", "monitoring", "resolved")
-STATUSES_MAINTENANCE = ("scheduled", "in_progress", "verifying", "completed")
-IMPACTS = ("none", "minor", "major", "critical")
-COMPONENT_STATUSES = (
-    "operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance",
-)
-LIST_SCOPES = ("open", "upcoming", "all")
 
 
 @dataclass(frozen=True)
@@ -257,19 +250,19 @@ def _subcommand(word: str) -> str:
 def _status(args: Scan) -> str | None:
     """The -s status, if given; it must be a status of either kind."""
     value = args.value("status")
-    return None if value is None else args.choice(value, STATUSES_INCIDENT + STATUSES_MAINTENANCE, "status")
+    return None if value is None else args.choice(value, v.INCIDENT_STATUSES + v.MAINTENANCE_STATUSES, "status")
 
 
 def _impact(args: Scan) -> str | None:
     """The -i impact, if given."""
     value = args.value("impact")
-    return None if value is None else args.choice(value, IMPACTS, "impact")
+    return None if value is None else args.choice(value, v.IMPACTS, "impact")
 
 
 def _components(args: Scan) -> tuple[ComponentChange, ...]:
     """The -c components, each written `name` or `name:status`."""
     return tuple(
-        ComponentChange(name, args.choice(status, COMPONENT_STATUSES, "component status") if status else None)
+        ComponentChange(name, args.choice(status, v.COMPONENT_STATUSES, "component status") if status else None)
         for name, status in args.names("components", "component")
     )
 
@@ -369,7 +362,7 @@ def _list(args: Scan) -> ListIncidents:
     """`list [open|upcoming|all]`."""
     args.no_more(1)
     word = args.word(0)
-    return ListIncidents("open" if word is None else args.choice(word.text, LIST_SCOPES, "list scope"))
+    return ListIncidents("open" if word is None else args.choice(word.text, v.LIST_SCOPES, "list scope"))
 
 
 def _show(args: Scan) -> Show:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
-from bot.domain.components import PAGE_INDICATORS, STATUS_LABELS
+from bot.domain.vocabulary import PAGE_INDICATORS, STATUS_LABELS
 from bot.text import mrkdwn, times
 from bot.text.grammar import GENERAL_USAGE
 from bot.text.markdown_html import make_renderer

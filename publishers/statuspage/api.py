@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.domain.components import PAGE_INDICATORS, page_indicator, worst
 from bot.domain.snapshots import ComponentView, IncidentView, UpdateView
+from bot.domain.vocabulary import PAGE_INDICATORS, page_indicator, worst
 from bot.text.times import to_zone_iso
 
 Json = dict[str, Any]
-LIVE_MAINTENANCE = ("in_progress", "verifying")
 
 
 @dataclass(frozen=True)

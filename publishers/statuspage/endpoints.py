@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.snapshots import ComponentView, IncidentView
+from bot.domain.vocabulary import LIVE_MAINTENANCE
 from publishers.statuspage import api
 
 UNRESOLVED = "incidents/unresolved.json"
@@ -38,7 +39,7 @@ def documents(*, info: api.PageInfo, comps: list[ComponentView], open_views: lis
 
     unresolved = _order([i for i in open_views if i.kind == "incident"])
     upcoming = _upcoming(open_views)
-    active = _order([i for i in open_views if i.kind == "maintenance" and i.status in api.LIVE_MAINTENANCE])
+    active = _order([i for i in open_views if i.kind == "maintenance" and i.status in LIVE_MAINTENANCE])
     status = api.status(comps, open_views)
     components = api.components(comps, info)
     return {

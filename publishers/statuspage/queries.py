@@ -25,10 +25,10 @@ from bot.domain.snapshots import (
     component_view,
     incident_url,
 )
+from bot.domain.vocabulary import FINISHED
 
 CHUNK = 500  # ids per IN (...) query, well under every driver's parameter limit
 TWEETS = "twitter"  # the channel whose post ids Statuspage's JSON carries (`incident_updates[].tweet_id`)
-FINISHED = ("resolved", "completed")
 
 
 def components(session: Session) -> list[ComponentView]:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.components import page_indicator, read_setting, worst
+from bot.domain.components import read_setting
+from bot.domain.vocabulary import page_indicator, worst
 from bot.errors import ConfigError
 
 
