@@ -1,10 +1,17 @@
-"""The composition root of Herald's core: config → engine, sessions, templates, publishers."""
+"""The kernel every process builds first: config → engine, sessions, templates, publishers (bot/ only).
+
+`build_core` wires nothing channel-specific: the one composition root, `herald.app`, adds the Slack
+hooks (receipts, reminders) on top. A hook that fails is logged and counted in `hook_failures`, where
+a test (or `/healthz`) can see it; it never stops a delivery.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from jinja2 import Environment
 from sqlalchemy import Engine
@@ -32,16 +39,29 @@ class Core:
     sessions: sessionmaker[Session]
     templates: Environment
     registry: registry.Registry
+    context: PublisherContext  # what every publisher is built with: read-only sessions and the channels
     readers: sessionmaker[Session] | None = None  # read-only sessions (see bot.store.db.make_readers)
     delivery_hooks: list[Callable[[Core, int], None]] = field(default_factory=list)
+    send_reminder: Callable[[Any], str] | None = None  # posts a bot.schedule.cadence.Reminder (Slack), or None
+    hook_failures: Counter[str] = field(default_factory=Counter)
 
     def after_delivery(self, incident_id: int) -> None:
-        """Tell every hook (e.g. the Slack receipts) that a delivery of `incident_id` changed state."""
+        """Tell every publisher's `after_delivery`, then every hook (e.g. the Slack receipts), that a delivery
+        of `incident_id` changed state."""
+        for name, publisher in self.registry.publishers.items():
+            self.call_hook(f"{name}.after_delivery", publisher.after_delivery, incident_id)
         for hook in self.delivery_hooks:
-            try:
-                hook(self, incident_id)
-            except Exception:  # a receipt that cannot be drawn must never stop deliveries; it is logged
-                log.exception("delivery hook %r failed for incident #%s", hook, incident_id)
+            self.call_hook(getattr(hook, "__qualname__", repr(hook)), hook, self, incident_id)
+
+    def call_hook(self, name: str, hook: Callable[..., object], *args: object) -> bool:
+        """Run one hook; a failure is logged and counted under `name`, never raised (deliveries go on)."""
+        try:
+            hook(*args)
+            return True
+        except Exception:  # a receipt that cannot be drawn must never stop deliveries: logged and counted
+            self.hook_failures[name] += 1
+            log.exception("hook %s failed", name)
+            return False
 
     def reading(self) -> Session:
         """A session for reads only, which never waits for (or holds up) a writer on SQLite."""
@@ -61,17 +81,9 @@ def build_core(config: Config, *, load_publishers: bool = True) -> Core:
     templates = make_environment(clock, config.templates_dir)
     # Publishers only read (the worker records their receipts), so they get read-only sessions.
     context = PublisherContext(config=config, templates=templates, clock=clock, sessions=readers)
-    reg = registry.load(config, context) if load_publishers else registry.Registry()
-    core = Core(config, clock, engine, sessions, templates, reg, readers=readers)
+    reg = registry.load(config, context) if load_publishers else registry.declare(context)
+    core = Core(config, clock, engine, sessions, templates, reg, context, readers=readers)
     sync_components(core)
-    if config.slack_configured:  # receipts under the Slack card, in `herald serve` and `herald worker`
-        from handlers.receipts import install
-
-        install(core)
-    if "statuspage" in reg.publishers:  # thread links reach incident pages once other channels have them
-        from publishers.statuspage import install as install_links
-
-        install_links(core)
     return core
 
 

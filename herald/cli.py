@@ -140,12 +140,11 @@ def site_build(ctx: click.Context, jobs: int | None) -> None:
     import time
 
     from bot.core import build_core
-    from bot.plugins.contract import PublisherContext
     from bot.text.templating import render
     from publishers.statuspage import StatuspagePublisher
 
     core = build_core(config_from(ctx), load_publishers=False)
-    publisher = StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions))
+    publisher = StatuspagePublisher(core.context)
     started = time.perf_counter()
     changed = publisher.build(jobs=jobs or os.cpu_count() or 1)
     echo(render(core.templates, "site/built.j2", folder=core.config.site_dir, changed=changed,

@@ -175,7 +175,7 @@ def run_demo(base: Config, *, folder: Path, port: int, history: dict[str, Any] |
     phases: dict[str, float] = {}
     with _timed(phases, "replay"):
         commands = replay(core, history)
-    page = core.registry.get("statuspage")
+    page = next((p for p in core.registry.publishers.values() if isinstance(p, StatuspagePublisher)), None)
     as_of = parse_time(AS_OF, clock=core.clock, now=utcnow())
     with _timed(phases, "channels"):
         sent = drain(core, lanes=[n for n in core.publisher_names if not isinstance(page, StatuspagePublisher)

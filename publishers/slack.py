@@ -26,6 +26,8 @@ class SlackPublisher(Publisher):
 
     name = "slack"
     label = "Slack"
+    sandboxable = True
+    order, thread_name, post_format = 30, "Slack announcements", "mrkdwn"
     settings = ("SLACK_BOT_TOKEN", "HERALD_SLACK_STATUS_CHANNEL")
 
     def __init__(self, context: Any) -> None:

@@ -136,13 +136,11 @@ class Worker:
         return self.wait_time()
 
     def roll_day(self, now: datetime) -> None:
-        """At local midnight the status page's The Past moves on a day, even if nothing was published."""
+        """At local midnight every publisher hears of the new day (the status page's Past moves on a day)."""
         today = format_date(now, self.core.clock)
         if self.day is not None and today != self.day:
-            page = self.core.registry.get("statuspage")
-            refresh = getattr(page, "refresh", None)
-            if refresh is not None:
-                refresh(None, now)
+            for name, publisher in self.core.registry.publishers.items():
+                self.core.call_hook(f"{name}.new_day", publisher.new_day, now)
         self.day = today
 
     def run(self, stop: threading.Event) -> None:

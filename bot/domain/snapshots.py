@@ -129,13 +129,15 @@ def component_view(c: Component) -> ComponentView:
                          position=c.position, id=c.id, created_at=c.created_at, updated_at=c.updated_at)
 
 
-def update_view(u: Update) -> UpdateView:
-    """Snapshot an update with its edit history."""
+def update_view(u: Any, *, revisions: tuple[RevisionView, ...] | None = None,
+                tweet_id: str | None = None) -> UpdateView:
+    """Snapshot an update (an `Update`, or a row of its columns with `revisions` given) with its edit history."""
+    if revisions is None:
+        revisions = tuple(RevisionView(r.revision, r.body, r.replaced_at) for r in u.revisions)
     return UpdateView(
         number=u.number, status=u.status, body=u.body, display_at=u.display_at, created_at=u.created_at,
         event=u.event, revision=u.revision, edited_at=u.edited_at,
-        component_changes=tuple(u.component_changes or ()), id=u.id,
-        revisions=tuple(RevisionView(r.revision, r.body, r.replaced_at) for r in u.revisions),
+        component_changes=tuple(u.component_changes or ()), id=u.id, revisions=revisions, tweet_id=tweet_id,
     )
 
 
@@ -144,14 +146,20 @@ def thread_view(t: Thread) -> ThreadView:
     return ThreadView(t.publisher, t.first_id, t.last_id, t.url, dict(t.data or {}))
 
 
-def incident_view(i: Incident, public_url: str, *, updates: tuple[Update, ...] | None = None) -> IncidentView:
-    """Snapshot an incident with its components, updates (all, or just `updates`) and threads."""
+def incident_view(i: Incident, public_url: str, *, updates: tuple[Update | UpdateView, ...] | None = None,
+                  affected: tuple[AffectedView, ...] | None = None,
+                  threads: dict[str, ThreadView] | None = None) -> IncidentView:
+    """Snapshot an incident: the one place an IncidentView is built. What is not given (its updates —
+    all, or just `updates` —, affected components, threads) is read from its relationships."""
+    if affected is None:
+        affected = tuple(AffectedView(a.component.name, a.status) for a in i.affected)
+    if threads is None:
+        threads = {t.publisher: thread_view(t) for t in i.threads}
+    chosen = i.updates if updates is None else updates
     return IncidentView(
         id=i.id, kind=i.kind, title=i.title, impact=i.impact, status=i.status,
         url=incident_url(public_url, i.id), started_at=i.started_at, resolved_at=i.resolved_at,
         scheduled_for=i.scheduled_for, scheduled_until=i.scheduled_until, created_at=i.created_at,
-        updated_at=i.updated_at, auto_transitions=i.auto_transitions,
-        affected=tuple(AffectedView(a.component.name, a.status) for a in i.affected),
-        updates=tuple(update_view(u) for u in (i.updates if updates is None else updates)),
-        threads={t.publisher: thread_view(t) for t in i.threads},
+        updated_at=i.updated_at, auto_transitions=i.auto_transitions, affected=affected,
+        updates=tuple(u if isinstance(u, UpdateView) else update_view(u) for u in chosen), threads=threads,
     )

@@ -4,21 +4,31 @@ Built-in and third-party publishers are found the same way, through the entry-po
 `herald.publishers` (see bot.plugins.registry). A publisher renders an Event purely (preview uses the same
 call), then publishes what it rendered, given the incident's thread on that channel, and returns a
 Receipt. Failures raise PublishError saying whether a retry could help.
+
+What a channel can do beyond that is declared on its class, never looked up by its name elsewhere:
+`always_on`, `sandboxable`, `public_thread`, `tweets`, `order`, `thread_name`, `post_format`, and the two
+optional hooks `after_delivery` and `new_day`. The registry collects the declarations into `channels`,
+which every publisher's context shares, so the status page knows which threads it may link to without
+knowing Twitter or Discourse.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from bot.config import Config
 
 if TYPE_CHECKING:
     from jinja2 import Environment
     from sqlalchemy.orm import Session, sessionmaker
 
-    from bot.config import Config
     from bot.domain.snapshots import Event, ThreadView
     from bot.text.times import Clock
+
+__all__ = ["ChannelInfo", "Config", "PublishError", "Publisher", "PublisherContext", "Receipt", "Rendered"]
 
 
 @dataclass(frozen=True)
@@ -63,13 +73,30 @@ class PublishError(Exception):
 
 
 @dataclass(frozen=True)
+class ChannelInfo:
+    """What a channel declares about itself (class attributes of its publisher), for the others to read."""
+
+    name: str
+    label: str
+    order: int = 50
+    public_thread: bool = False
+    thread_name: str = ""
+    post_format: str = "plain"
+    tweets: bool = False
+
+
+@dataclass(frozen=True)
 class PublisherContext:
-    """What every publisher is built with (the composition root fills it once)."""
+    """What every publisher is built with (the composition root fills it once).
+
+    `sessions` are read-only (the worker records receipts); `channels` is every enabled channel's
+    declaration, filled by the registry once all are loaded."""
 
     config: Config
     templates: Environment
     clock: Clock
     sessions: sessionmaker[Session] | None = None
+    channels: dict[str, ChannelInfo] = field(default_factory=dict)
 
 
 class Publisher(ABC):
@@ -78,9 +105,26 @@ class Publisher(ABC):
     name: ClassVar[str]
     label: ClassVar[str]  # how people call it: "Status page", "Twitter", …
     settings: ClassVar[tuple[str, ...]] = ()  # environment variables `configured` needs, named when it is off
+    always_on: ClassVar[bool] = False  # enabled unless HERALD_PUBLISHERS says otherwise (the status page)
+    sandboxable: ClassVar[bool] = False  # an outside channel whose posts sandbox mode writes to files instead
+    public_thread: ClassVar[bool] = False  # its thread is public: the status page links to it
+    tweets: ClassVar[bool] = False  # its post ids are tweet ids (Statuspage's `tweet_id`)
+    order: ClassVar[int] = 50  # where it comes in lists: receipts, previews, the sandbox pages
+    thread_name: ClassVar[str] = ""  # what a reader calls its thread: "Tweet thread", "Forum thread"
+    post_format: ClassVar[str] = "plain"  # how its posts read: plain (with links), markdown or mrkdwn
 
     def __init__(self, context: PublisherContext) -> None:
         self.context = context
+
+    @classmethod
+    def declared(cls) -> ChannelInfo:
+        """What the class declares about its channel, whether or not it is enabled here."""
+        return ChannelInfo(cls.name, cls.label, cls.order, cls.public_thread, cls.thread_name, cls.post_format,
+                           cls.tweets)
+
+    def info(self) -> ChannelInfo:
+        """What this enabled channel declares (a wrapper, such as the sandbox, may say more)."""
+        return self.declared()
 
     @classmethod
     def configured(cls, config: Config) -> bool:
@@ -94,3 +138,9 @@ class Publisher(ABC):
     @abstractmethod
     def publish(self, event: Event, rendered: Rendered, thread: ThreadView | None) -> Receipt:
         """Send `rendered`, continuing `thread` when there is one; raise PublishError on failure."""
+
+    def after_delivery(self, incident_id: int) -> None:  # noqa: B027 (optional hook: a no-op by default)
+        """A delivery of incident `incident_id` to some channel changed state (e.g. a thread was recorded)."""
+
+    def new_day(self, now: datetime) -> None:  # noqa: B027 (optional hook: a no-op by default)
+        """Local midnight passed in the display zone (e.g. the status page's Past moves on a day)."""

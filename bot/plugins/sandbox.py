@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from pydantic import SecretStr
 
 from bot.config import Config
 from bot.domain.snapshots import Event, ThreadView
-from bot.plugins.contract import Publisher, PublisherContext, Receipt, Rendered
+from bot.plugins.contract import ChannelInfo, Publisher, PublisherContext, Receipt, Rendered
 from bot.plugins.sandbox_pages import Coalescer, write_pages
 
 PLACEHOLDERS: dict[str, Any] = {  # settings a real client needs to be built; never used to send
@@ -48,6 +49,11 @@ class SandboxPublisher(Publisher):
         self.inner = inner
         self.name = inner.name  # type: ignore[misc]
         self.label = f"{inner.label} (sandbox)"  # type: ignore[misc]
+        self.order = inner.order  # type: ignore[misc]
+
+    def info(self) -> ChannelInfo:
+        """The wrapped channel's declarations, under its sandbox label."""
+        return replace(self.inner.info(), label=self.label)
 
     def render(self, event: Event) -> Rendered:
         """Exactly what the real channel would receive."""
@@ -90,14 +96,17 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def threads(config: Config) -> dict[int, dict[str, list[dict[str, Any]]]]:
-    """Every sandboxed thread: incident number → publisher → posts in order."""
+def threads(config: Config, channels: dict[str, ChannelInfo]) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """Every sandboxed thread: incident number → publisher → posts, channels in their declared order."""
     found: dict[int, dict[str, list[dict[str, Any]]]] = {}
     for path in sorted(config.sandbox_dir.glob("*/incident-*.jsonl")):
         number = int(path.stem.split("-")[1])
         found.setdefault(number, {})[path.parent.name] = read_posts(path)
-    order = {"twitter": 0, "forum": 1, "slack": 2}
-    return {n: dict(sorted(ch.items(), key=lambda kv: order.get(kv[0], 9))) for n, ch in sorted(found.items())}
+
+    def place(name: str) -> tuple[int, str]:
+        return (channels[name].order if name in channels else 99, name)
+
+    return {n: dict(sorted(ch.items(), key=lambda kv: place(kv[0]))) for n, ch in sorted(found.items())}
 
 
 _pages = Coalescer()
@@ -106,14 +115,12 @@ _pages = Coalescer()
 def write_page(context: PublisherContext, number: int) -> None:
     """Rewrite incident `number`'s sandbox page and the sandbox index (a burst of posts: once or twice)."""
     def job(numbers: Iterable[int]) -> None:
-        write_pages(context, numbers, threads(context.config), write_atomic)
+        write_pages(context, numbers, threads(context.config, context.channels), write_atomic)
 
     _pages.run(context.config.site_dir, number, job)
 
 
 def wrap(context: PublisherContext, publishers: dict[str, Publisher]) -> dict[str, Publisher]:
-    """In sandbox mode, route the external channels to local files."""
-    from bot.plugins.registry import SANDBOXABLE
-
-    return {name: SandboxPublisher(context, p) if name in SANDBOXABLE else p for name, p in publishers.items()}
+    """In sandbox mode, route the outside channels (those that declare `sandboxable`) to local files."""
+    return {name: SandboxPublisher(context, p) if p.sandboxable else p for name, p in publishers.items()}
 

@@ -17,14 +17,12 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.config import Config
-from bot.plugins.contract import PublisherContext
+from bot.plugins.contract import ChannelInfo, PublisherContext
 from bot.text.markdown_html import make_renderer
 from bot.text.mrkdwn import to_markdown
+from bot.text.sanitize import xml_safe
 from bot.text.templating import render
-from publishers.statuspage.pages import xml_safe
-from publishers.twitter.text import weighted_length
 
-CHANNELS = {"twitter": "Tweet thread", "forum": "Forum thread", "slack": "Slack announcements"}
 _URL = re.compile(r"https?://\S+?(?=[.,;:!?)\]'\"]*(?:\s|$))")  # trailing punctuation ends the sentence
 _chat = make_renderer(chat=True)
 
@@ -61,23 +59,27 @@ def tweet_parts(text: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(p for p in [*parts, (text[last:], None)] if p[0])
 
 
-def post_view(channel: str, raw: dict[str, Any]) -> Post:
-    """The reader's view of one recorded post."""
+def post_view(post_format: str, raw: dict[str, Any]) -> Post:
+    """The reader's view of one recorded post, by how its channel's posts read (ChannelInfo.post_format)."""
     common = {"id": raw["id"], "reply": bool(raw.get("in_reply_to")), "correction": bool(raw.get("revision")),
               "title": raw.get("title")}
     text = str(raw.get("text") or "")
-    if channel == "twitter":
+    if post_format == "plain":
         weight = (raw.get("meta") or {}).get("weighted_length")
-        return Post(**common, parts=tweet_parts(text), weighted_length=weight or weighted_length(text))
-    markdown = to_markdown(text) if channel == "slack" else text
+        return Post(**common, parts=tweet_parts(text), weighted_length=weight)
+    markdown = to_markdown(text) if post_format == "mrkdwn" else text
     return Post(**common, html=Markup(_chat.render(markdown)))
 
 
-def incident_view(number: int, channels: dict[str, list[dict[str, Any]]]) -> Incident:
+def incident_view(number: int, threads: dict[str, list[dict[str, Any]]], channels: dict[str, ChannelInfo]) -> Incident:
     """One incident's threads as readers see them."""
-    first = next(posts[0] for posts in channels.values() if posts)
+    first = next(posts[0] for posts in threads.values() if posts)
+
+    def form(name: str) -> str:
+        return channels[name].post_format if name in channels else "markdown"
+
     return Incident(number, str(first.get("incident_title") or ""),
-                    {name: [post_view(name, p) for p in posts] for name, posts in channels.items() if posts})
+                    {name: [post_view(form(name), p) for p in posts] for name, posts in threads.items() if posts})
 
 
 def write_pages(context: PublisherContext, numbers: Iterable[int], found: dict[int, dict[str, list[dict[str, Any]]]],
@@ -85,15 +87,16 @@ def write_pages(context: PublisherContext, numbers: Iterable[int], found: dict[i
     """Write the pages of incidents `numbers`, then the index, with `write(path, text)`."""
     config: Config = context.config
     folder = config.site_dir / "sandbox"
-    views = {n: incident_view(n, channels) for n, channels in sorted(found.items(), reverse=True)
-             if any(channels.values())}  # newest first
+    names = {name: info.thread_name or info.label for name, info in context.channels.items()}
+    views = {n: incident_view(n, threads, context.channels) for n, threads in sorted(found.items(), reverse=True)
+             if any(threads.values())}  # newest first
     for number in numbers:
         if number in views:
             html = render(context.templates, "sandbox/incident.html.j2", incident=views[number], config=config,
-                          channels=CHANNELS)
+                          channels=names)
             write(folder / str(number) / "index.html", xml_safe(html))
     index = render(context.templates, "sandbox/index.html.j2", incidents=list(views.values()), config=config,
-                   channels=CHANNELS)
+                   channels=names)
     write(folder / "index.html", xml_safe(index))
 
 

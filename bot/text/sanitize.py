@@ -19,6 +19,9 @@ from bot.errors import UsageError
 # C0 controls other than \t and \n, DEL, and the C1 controls U+0080–U+009F.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters XML 1.0 forbids (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF): one ESC in
+# a stored message would make every feed reader reject the whole feed, and HTML calls them parse errors.
+XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def clean(text: str) -> str:
@@ -32,3 +35,8 @@ def visible(text: str) -> str:
     """`text` with each control character (newline and tab aside) written as a visible `\\x1b`-style escape."""
     text = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids, whatever a stored message carries (pages and feeds)."""
+    return XML_INVALID.sub("", text)

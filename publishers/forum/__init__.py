@@ -36,6 +36,8 @@ class ForumPublisher(Publisher):
 
     name = "forum"
     label = "Forum"
+    sandboxable, public_thread = True, True
+    order, thread_name, post_format = 20, "Forum thread", "markdown"
     settings = ("DISCOURSE_URL", "DISCOURSE_API_KEY", "DISCOURSE_API_USERNAME")
 
     def __init__(self, context: Any) -> None:

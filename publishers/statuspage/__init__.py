@@ -8,25 +8,18 @@ a late or retried delivery always writes the current truth, never a stale event.
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
 
 from jinja2 import TemplateError
 from markupsafe import escape
-from sqlalchemy import select
 
-from bot.domain.models import Thread, utcnow
+from bot.domain import reading
 from bot.domain.snapshots import Event, ThreadView
 from bot.plugins.contract import Publisher, PublisherContext, PublishError, Receipt, Rendered
 from bot.text.templating import render
 from publishers.statuspage import endpoints
-from publishers.statuspage import queries as snapshot
 from publishers.statuspage.builder import Builder
-from publishers.statuspage.pages import LINKED, incident_path
-
-if TYPE_CHECKING:
-    from bot.core import Core
-
+from publishers.statuspage.pages import incident_path
 
 
 class StatuspagePublisher(Publisher):
@@ -34,6 +27,8 @@ class StatuspagePublisher(Publisher):
 
     name = "statuspage"
     label = "Status page"
+    always_on = True
+    order = 0
 
     def __init__(self, context: PublisherContext) -> None:
         super().__init__(context)
@@ -46,7 +41,7 @@ class StatuspagePublisher(Publisher):
             if self.context.sessions is None:
                 raise PublishError("the status page needs a database session factory", retryable=False)
             self._builder = Builder(config=self.context.config, env=self.context.templates,
-                                    sessions=self.context.sessions)
+                                    sessions=self.context.sessions, channels=self.context.channels)
         return self._builder
 
     def render(self, event: Event) -> Rendered:
@@ -70,7 +65,7 @@ class StatuspagePublisher(Publisher):
         """Rewrite what incident `incident_id` touches; None rewrites the front page, feeds and API only
         (a scheduler can call `refresh(None)` after local midnight so The Past moves on a quiet day)."""
         try:
-            return self.builder.refresh(incident_id, now or utcnow())
+            return self.builder.refresh(incident_id, now or datetime.now(UTC))
         except OSError as exc:
             raise PublishError(f"cannot write the status site: {exc}", retryable=True) from exc
         except TemplateError as exc:
@@ -81,7 +76,15 @@ class StatuspagePublisher(Publisher):
 
         `jobs` > 1 forks that many renderers: only from a single-threaded process (`herald site build`).
         """
-        return self.builder.build(now or utcnow(), jobs=jobs)
+        return self.builder.build(now or datetime.now(UTC), jobs=jobs)
+
+    def after_delivery(self, incident_id: int) -> None:
+        """Another channel recorded a thread or a tweet: put the links and `tweet_id`s on the incident's files."""
+        self.add_thread_links(incident_id)
+
+    def new_day(self, now: datetime) -> None:
+        """Local midnight: The Past moves on a day even when nothing was published."""
+        self.refresh(None, now)
 
     def add_thread_links(self, incident_id: int) -> bool:
         """Refresh the incident's files when what other channels recorded is not on them yet: a forum or
@@ -89,10 +92,12 @@ class StatuspagePublisher(Publisher):
         page = self.builder.writer.path(incident_path(incident_id))
         if self.context.sessions is None or not page.is_file():
             return False
+        linked = [name for name, info in self.context.channels.items() if info.public_thread]
+        tweeting = next((name for name, info in self.context.channels.items() if info.tweets), None)
         with self.context.sessions() as session:
-            urls = list(session.scalars(select(Thread.url).where(
-                Thread.incident_id == incident_id, Thread.publisher.in_(LINKED), Thread.url.is_not(None))))
-            tweets = {t for t in snapshot.tweet_ids(session, [incident_id]).values() if t.isdigit()}
+            urls = reading.thread_urls(session, incident_id, linked)
+            found = reading.tweet_ids(session, [incident_id], tweeting).values() if tweeting else ()
+            tweets = {t for t in found if t.isdigit()}
         text = page.read_text(encoding="utf-8")
         if all(str(escape(url)) in text for url in urls) and tweets <= self._tweets_shown(incident_id):
             return False
@@ -107,14 +112,3 @@ class StatuspagePublisher(Publisher):
             return set()
         return {str(u["tweet_id"]) for u in doc["incident"]["incident_updates"] if u.get("tweet_id")}
 
-
-def install(core: Core) -> None:
-    """After every delivery, let the status page pick up thread links the other channels just recorded."""
-    publisher = core.registry.get("statuspage")
-    if isinstance(publisher, StatuspagePublisher):
-        site = publisher
-
-        def thread_links(_core: Core, incident_id: int) -> None:
-            site.add_thread_links(incident_id)
-
-        core.delivery_hooks.append(thread_links)

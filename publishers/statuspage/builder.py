@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 from jinja2 import Environment
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Config
+from bot.domain import reading
 from bot.domain.snapshots import ComponentView, IncidentView
+from bot.plugins.contract import ChannelInfo, Config
 from publishers.statuspage import api, days, endpoints, pages, parallel
 from publishers.statuspage import files as site_files
-from publishers.statuspage import queries as snapshot
 from publishers.statuspage.writer import SiteWriter
 
 PAST_DAYS = 14
@@ -33,7 +33,7 @@ Days = list[tuple[days.Span, list[IncidentView]]]
 
 
 @dataclass
-class Snapshot:
+class SiteData:
     """Everything one write of the site reads from the database."""
 
     comps: list[ComponentView]
@@ -61,8 +61,9 @@ class Builder:
     """Writes the site for one configuration."""
 
     def __init__(self, *, config: Config, env: Environment, sessions: sessionmaker[Session],
-                 writer: SiteWriter | None = None) -> None:
+                 writer: SiteWriter | None = None, channels: dict[str, ChannelInfo] | None = None) -> None:
         self.config, self.env, self.sessions = config, pages.site_environment(env), sessions
+        self.channels = channels if channels is not None else {}
         self.writer = writer or SiteWriter(config.site_dir)
         self.zone, self.public_url = config.timezone, config.public_url
 
@@ -71,15 +72,21 @@ class Builder:
         files = pages.assets(self.env)
         for path, data in files.items():
             self.writer.write(path, data)
+        threads = {name: info.thread_name or info.label for name, info in self.channels.items() if info.public_thread}
         return pages.SiteInfo(self.config.page_name, self.public_url.rstrip("/"), self.zone,
-                              self.config.clock, pages.asset_urls(files))
+                              self.config.clock, pages.asset_urls(files), threads)
+
+    @property
+    def tweets_from(self) -> str | None:
+        """The channel whose post ids are tweet ids, if one is enabled."""
+        return next((name for name, info in self.channels.items() if info.tweets), None)
 
     def build(self, now: datetime, *, jobs: int = 1) -> int:
         """Rewrite every file from the database (incident pages on `jobs` processes); count of changes."""
         before = len(self.writer.written)
         with self.writer.locked(), _collector_paused():
             with self.sessions() as session:
-                snap = self._snapshot(session, None, now)
+                snap = self._read(session, None, now)
             for view in snap.views.values():
                 if view.starts:
                     snap.months.setdefault(days.month_key(view.starts, self.zone), []).append(view)
@@ -103,11 +110,11 @@ class Builder:
         before = len(self.writer.written)
         with self.writer.locked():
             with self.sessions() as session:
-                snap = self._snapshot(session, set() if incident_id is None else {incident_id}, now)
+                snap = self._read(session, set() if incident_id is None else {incident_id}, now)
                 view = None if incident_id is None else snap.views.get(incident_id)
                 if view is not None and view.starts:
                     span = days.month(days.month_key(view.starts, self.zone), self.zone)
-                    found = snapshot.starting_ids(session, span.start, span.end)
+                    found = reading.starting_ids(session, span.start, span.end)
                     snap.months[span.key] = list(self._light(session, found).values())
             site = self.site()
             if view is not None:
@@ -117,18 +124,18 @@ class Builder:
 
     def _light(self, session: Session, numbers: Iterable[int]) -> dict[int, IncidentView]:
         """List-entry views of `numbers` (no updates)."""
-        return snapshot.incidents(session, public_url=self.public_url, wanted=list(numbers), light=True)
+        return reading.incidents(session, public_url=self.public_url, wanted=list(numbers), light=True)
 
-    def _snapshot(self, session: Session, wanted: set[int] | None, now: datetime) -> Snapshot:
+    def _read(self, session: Session, wanted: set[int] | None, now: datetime) -> SiteData:
         """Read the lists every shared file needs, plus `wanted` (every incident when None)."""
-        lists = (snapshot.open_ids(session), snapshot.newest_ids(session, endpoints.LIMIT),
-                 snapshot.newest_ids(session, endpoints.LIMIT, "maintenance"),
-                 snapshot.recently_updated_ids(session, pages.FEED_SIZE))
+        lists = (reading.open_ids(session), reading.newest_ids(session, endpoints.LIMIT),
+                 reading.newest_ids(session, endpoints.LIMIT, "maintenance"),
+                 reading.recently_updated_ids(session, pages.FEED_SIZE))
         needed = None if wanted is None else wanted.union(*lists)
-        views = snapshot.incidents(session, public_url=self.public_url, wanted=needed)
-        snap = Snapshot(snapshot.components(session), views, *lists)
+        views = reading.incidents(session, public_url=self.public_url, wanted=needed, tweets_from=self.tweets_from)
+        snap = SiteData(reading.components(session), views, *lists)
         spans = days.past_days(now, self.zone, PAST_DAYS)
-        numbers = snapshot.starting_ids(session, min(spans[-1].start, now - READER_MARGIN), spans[0].end)
+        numbers = reading.starting_ids(session, min(spans[-1].start, now - READER_MARGIN), spans[0].end)
         found = {**self._light(session, [n for n in numbers if n not in views]), **views}
         shown = sorted((v for n, v in found.items() if n in numbers and v.status != "scheduled"
                         and v.starts and v.starts <= now), key=lambda v: (v.starts, v.id), reverse=True)
@@ -149,11 +156,12 @@ class Builder:
         missing = {v.id for v in views if not self.writer.exists(pages.incident_path(v.id))}
         if missing:
             with self.sessions() as session:
-                full = snapshot.incidents(session, public_url=self.public_url, wanted=missing)
+                full = reading.incidents(session, public_url=self.public_url, wanted=missing,
+                                         tweets_from=self.tweets_from)
             for view in full.values():
                 self._write_incident(self.writer, site, view, comps)
 
-    def _write_all(self, site: pages.SiteInfo, snap: Snapshot, now: datetime) -> None:
+    def _write_all(self, site: pages.SiteInfo, snap: SiteData, now: datetime) -> None:
         """Month pages, history index, feeds, API files, then the front page (linked pages first)."""
         for key, members in snap.months.items():
             self._ensure_pages(site, members, snap.comps)

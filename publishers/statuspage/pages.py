@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
@@ -12,16 +11,13 @@ from urllib.parse import urlsplit
 from jinja2 import Environment
 
 from bot.domain.snapshots import ComponentView, IncidentView
+from bot.text.sanitize import xml_safe
 from publishers.statuspage.days import Span
 from publishers.statuspage.prose import fast_markdown
 from publishers.statuspage.zones import zones_json
 
 ASSETS = ("site.css", "tz.js")  # templates/site/static/<name> → /assets/<stem>.<content hash><suffix>
 FEED_SIZE = 25  # entries per feed, as Statuspage's
-LINKED = ("forum", "twitter")  # channels whose threads an incident page links to
-# Characters XML 1.0 forbids (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF): one ESC in
-# a stored message would make every feed reader reject the whole feed, and HTML calls them parse errors.
-XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -33,6 +29,7 @@ class SiteInfo:
     zone: str
     clock: int
     assets: dict[str, str] = field(default_factory=dict)  # name (`site.css`) → hashed site path
+    threads: dict[str, str] = field(default_factory=dict)  # channels with public threads → "Forum thread"…
 
     @property
     def path(self) -> str:
@@ -107,24 +104,19 @@ def month_path(key: str) -> str:
     return f"history/{key}/index.html"
 
 
-def xml_safe(text: str) -> str:
-    """`text` without the characters XML 1.0 forbids, whatever a stored message carries."""
-    return XML_INVALID.sub("", text)
-
-
 def _render(env: Environment, name: str, **context: object) -> str:
     return xml_safe(env.get_template(f"site/{name}").render(**context))
 
 
-def thread_links(i: IncidentView) -> list[tuple[str, str]]:
-    """(channel, URL) of the incident's forum topic and tweet thread, web links only."""
-    found = [(name, i.threads[name].url) for name in LINKED if name in i.threads]
+def thread_links(site: SiteInfo, i: IncidentView) -> list[tuple[str, str]]:
+    """(what a reader calls it, URL) of the incident's public threads (forum topic, tweet thread), web links only."""
+    found = [(label, i.threads[name].url) for name, label in site.threads.items() if name in i.threads]
     return [(name, url) for name, url in found if url and url.startswith(("https://", "http://"))]
 
 
 def incident_page(env: Environment, site: SiteInfo, i: IncidentView) -> str:
     """An incident's page: facts, links elsewhere, full timeline with edits."""
-    return _render(env, "incident.html.j2", site=site, root="../../", i=i, links=thread_links(i))
+    return _render(env, "incident.html.j2", site=site, root="../../", i=i, links=thread_links(site, i))
 
 
 def _grouped(comps: list[ComponentView]) -> list[tuple[str | None, list[ComponentView]]]:

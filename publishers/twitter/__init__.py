@@ -37,6 +37,8 @@ class TwitterPublisher(Publisher):
 
     name = "twitter"
     label = "Twitter"
+    sandboxable, public_thread, tweets = True, True, True
+    order, thread_name, post_format = 10, "Tweet thread", "plain"
     settings = ("TWITTER_API_KEY", "TWITTER_API_SECRET", "TWITTER_ACCESS_TOKEN", "TWITTER_ACCESS_TOKEN_SECRET")
 
     def __init__(self, context: Any) -> None:

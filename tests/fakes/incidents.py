@@ -73,8 +73,7 @@ class Story:
 
 def context(core: Core) -> PublisherContext:
     """What the composition root gives every publisher."""
-    return PublisherContext(config=core.config, templates=core.templates, clock=core.clock,
-                            sessions=core.sessions)
+    return core.context
 
 
 def deliver(publisher: Publisher, event: Event, thread: ThreadView | None) -> tuple[Receipt, ThreadView]:

@@ -15,7 +15,6 @@ import pytest
 
 from bot.config import load_config
 from bot.core import build_core
-from bot.plugins.contract import PublisherContext
 from publishers.statuspage import StatuspagePublisher
 from tests.publishers.statuspage.conftest import NOW, sample
 from tests.serving import start_server, stop_server
@@ -46,7 +45,7 @@ def herald_site(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]
     env = make_env(database_url, tmp_path)
     core = build_core(load_config(env))
     sample(core)
-    StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions)).build(NOW)
+    StatuspagePublisher(core.context).build(NOW)
     core.engine.dispose()
     url, process, _log = start_server(env, tmp_path, "--no-worker")
     try:

@@ -19,7 +19,7 @@ from bot.delivery import outbox
 from bot.domain import service
 from bot.domain.models import Delivery
 from bot.plugins import registry
-from bot.plugins.contract import Publisher, PublisherContext
+from bot.plugins.contract import Publisher
 from bot.store import db
 from tests.fakes import receiver_plugin
 from tests.fakes.receiver import Receiver
@@ -44,7 +44,7 @@ def make_core(env: dict[str, str], receiver: Receiver, *, timeout: float | None 
     """A core whose registry holds Alpha and Beta bound to `receiver` (no entry points needed)."""
     config = load_config(env)
     core = build_core(config, load_publishers=False)
-    context = PublisherContext(config=config, templates=core.templates, clock=core.clock, sessions=core.sessions)
+    context = core.context
     available = available or receiver_plugin.classes(receiver.url, timeout=timeout)
     core.registry = registry.load(config, context, available=available)
     made.append(core)

@@ -44,6 +44,12 @@ class NeedsSettings(Echo):
         return False
 
 
+class OutsideChannel(NeedsSettings):
+    """An outside channel (it declares `sandboxable`) that is only on when configured."""
+
+    sandboxable = True
+
+
 def context(tmp_path: Path, **env: str) -> PublisherContext:
     """A publisher context from a test environment."""
     config = load_config({"HERALD_SITE_DIR": str(tmp_path), **env})
@@ -67,9 +73,10 @@ def test_default_selection_is_statuspage_plus_configured(tmp_path: Path) -> None
 
 
 def test_sandbox_turns_on_the_public_channels(tmp_path: Path) -> None:
-    """In sandbox mode Twitter, forum and Slack are on without credentials."""
+    """In sandbox mode the outside channels (Twitter, forum, Slack: they declare `sandboxable`) are on without
+    credentials; one that does not declare it stays off."""
     ctx = context(tmp_path, HERALD_SANDBOX="1")
-    classes = {"statuspage": Echo, "twitter": NeedsSettings, "forum": NeedsSettings}
+    classes = {"statuspage": Echo, "twitter": OutsideChannel, "forum": OutsideChannel, "picky": NeedsSettings}
     assert wanted(ctx.config, classes) == ["statuspage", "twitter", "forum"]
 
 

@@ -21,6 +21,7 @@ class Chirp(Publisher):
 
     name = "twitter"
     label = "Twitter"
+    sandboxable = True  # an outside channel, as the real one declares
 
     @classmethod
     def configured(cls, config: object) -> bool:
@@ -56,7 +57,7 @@ def test_sandboxed_channel_writes_each_post_once_in_a_thread(tmp_path: Path) -> 
     posts = read_posts(tmp_path / "sandbox" / "twitter" / "incident-7.jsonl")
     assert [p["text"] for p in posts] == ["[investigating] text 1", "[investigating] text 2"]
     assert posts[1]["in_reply_to"] == first.external_id and second.sandbox
-    assert list(threads(config)) == [7]
+    assert list(threads(config, context.channels)) == [7]
     index = (tmp_path / "site" / "sandbox" / "index.html").read_text()
     page = (tmp_path / "site" / "sandbox" / "7" / "index.html").read_text()
     assert "&lt;b&gt;Slow&lt;/b&gt;" in index and "&lt;b&gt;Slow&lt;/b&gt;" in page and "9/280" in page

@@ -10,7 +10,7 @@ from bot.commands import Outcome, execute
 from bot.core import Core
 from bot.domain.models import Delivery, Incident, Job, Update
 from bot.domain.snapshots import Event, ThreadView
-from bot.plugins.contract import Publisher, PublisherContext, Receipt, Rendered
+from bot.plugins.contract import Publisher, Receipt, Rendered
 from bot.text import grammar
 
 T = datetime(2010, 9, 2, 9, 3, tzinfo=UTC)  # the window's start: 02:03 PDT
@@ -37,8 +37,7 @@ class ProbePublisher(Publisher):
 
 def with_probe(core: Core) -> Core:
     """Enable the probe channel next to whatever the registry loaded."""
-    context = PublisherContext(core.config, core.templates, core.clock, core.sessions)
-    core.registry.publishers.setdefault("probe", ProbePublisher(context))
+    core.registry.publishers.setdefault("probe", ProbePublisher(core.context))
     return core
 
 

@@ -16,7 +16,6 @@ from bot.core import Core, build_core
 from bot.delivery import claim, deliver
 from bot.domain import service
 from bot.domain.models import utcnow
-from bot.plugins.contract import PublisherContext
 from bot.store import db
 from publishers.statuspage import StatuspagePublisher
 from tests.fakes.incidents import herald
@@ -105,7 +104,7 @@ def api(database_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
         w = service.schedule_maintenance(s, title="Now", starts=NOW - timedelta(hours=1), ends=NOW + timedelta(hours=1),
                                          changes=[("www", None)], now=NOW - timedelta(days=1))
         service.start_maintenance(s, incident_id=w.incident_id, now=NOW - timedelta(hours=1))
-    StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions)).build(NOW)
+    StatuspagePublisher(core.context).build(NOW)
     root = Path(core.config.site_dir) / "api" / "v2"
     names = [*ENDPOINTS, *(f"incidents/{n}.json" for n in (*numbers.values(), w.incident_id))]
     yield {name: json.loads((root / name).read_text(encoding="utf-8")) for name in names}
@@ -198,7 +197,7 @@ def test_top_level_positions_are_unique_as_statuspage_numbers_them(database_url:
                     '[[component]]\nname = "www"\ngroup = "Web"\n[[component]]\nname = "wiki"\ngroup = "Docs"\n'
                     '[[component]]\nname = "forum"\n', encoding="utf-8")
     core = build_core(load_config(make_env(database_url, tmp_path, HERALD_COMPONENTS=str(toml))))
-    StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions)).build(NOW)
+    StatuspagePublisher(core.context).build(NOW)
     doc = json.loads((Path(core.config.site_dir) / "api/v2/components.json").read_text(encoding="utf-8"))
     core.engine.dispose()
     top = {c["name"]: c["position"] for c in doc["components"] if c["group_id"] is None}

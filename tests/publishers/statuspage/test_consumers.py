@@ -22,7 +22,6 @@ import pytest
 from bot.config import load_config
 from bot.core import build_core
 from bot.domain import service
-from bot.plugins.contract import PublisherContext
 from bot.store import db
 from publishers.statuspage import StatuspagePublisher
 from tests.publishers.statuspage.conftest import NOW, XSS_TITLE, sample
@@ -48,7 +47,7 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, i
                                               now=NOW - timedelta(days=1))
         service.start_maintenance(s, incident_id=window.incident_id, now=NOW - timedelta(hours=1))
     numbers["running"] = window.incident_id
-    StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions)).build(NOW)
+    StatuspagePublisher(core.context).build(NOW)
     core.engine.dispose()
     url, process, _log = start_server(env, tmp_path, "--no-worker")
     try:

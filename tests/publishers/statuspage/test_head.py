@@ -10,7 +10,6 @@ from pathlib import Path
 
 from bot.config import load_config
 from bot.core import Core, build_core
-from bot.plugins.contract import PublisherContext
 from publishers.statuspage import StatuspagePublisher
 from tests.publishers.statuspage.conftest import NOW, XSS_TITLE
 from tests.support import make_env
@@ -74,7 +73,7 @@ def test_a_changed_stylesheet_gets_a_new_name(database_url: str, tmp_path: Path)
     names = []
     for extra in ({}, {"HERALD_TEMPLATES_DIR": str(tmp_path / "templates")}):
         core = build_core(load_config(make_env(database_url, tmp_path, **extra)))
-        StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions)).build(NOW)
+        StatuspagePublisher(core.context).build(NOW)
         names.append(Head((Path(core.config.site_dir) / "index.html").read_text(encoding="utf-8")).links[0])
         core.engine.dispose()
     assert names[0] != names[1]

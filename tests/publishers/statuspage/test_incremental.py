@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from bot.core import Core
 from bot.domain import service
 from bot.domain.snapshots import Event, incident_view, update_view
-from bot.plugins.contract import PublisherContext
 from bot.store import db
 from publishers.statuspage import StatuspagePublisher
 from tests.publishers.statuspage.conftest import NOW
@@ -100,7 +100,7 @@ def test_reader_never_sees_a_partial_file_during_a_rebuild(core: Core, publisher
                     bad.append(path)
 
     renamed = core.config.model_copy(update={"page_name": "Renamed Status"})  # every file changes
-    rebuilder = StatuspagePublisher(PublisherContext(renamed, core.templates, core.clock, core.sessions))
+    rebuilder = StatuspagePublisher(replace(core.context, config=renamed))
     reader = threading.Thread(target=read)
     reader.start()
     try:

@@ -11,7 +11,6 @@ import pytest
 
 from bot.core import Core
 from bot.domain import service
-from bot.plugins.contract import PublisherContext
 from bot.store import db
 from publishers.statuspage import StatuspagePublisher
 from tests.fakes.incidents import herald
@@ -61,7 +60,7 @@ def phone_site(database_url: str, tmp_path: Path) -> Iterator[tuple[Core, dict[s
             dst = service.declare(s, title="Night of the clock change", body="Slow.", at=LONG_RANGE[0],
                                   changes=[(LONG_COMPONENT, None)], now=LONG_RANGE[0])
             service.resolve(s, incident_id=dst.incident_id, at=LONG_RANGE[1], now=LONG_RANGE[1])
-        StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions)).build(NOW)
+        StatuspagePublisher(core.context).build(NOW)
         yield core, {**numbers, "late": late.incident_id, "dst": dst.incident_id}
 
 

@@ -12,7 +12,6 @@ from bot.config import load_config
 from bot.core import Core, build_core
 from bot.domain import service
 from bot.domain.models import Thread
-from bot.plugins.contract import PublisherContext
 from bot.store import db
 from publishers.statuspage import StatuspagePublisher
 from tests.publishers.statuspage.conftest import NOW, sample
@@ -96,7 +95,7 @@ def test_front_page_stays_small(database_url: str, tmp_path: Path) -> None:
                                     now=NOW - timedelta(days=day, hours=k))
                 service.resolve(s, incident_id=u.incident_id, body="Resolved.",
                                 now=NOW - timedelta(days=day, hours=k - 1), at=NOW - timedelta(days=day, hours=k - 1))
-    StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions)).build(NOW)
+    StatuspagePublisher(core.context).build(NOW)
     site = Path(core.config.site_dir)
     files = [site / "index.html", *site.glob("assets/*.css"), *site.glob("assets/*.js")]  # names carry a hash
     size = sum(f.stat().st_size for f in files)

@@ -17,7 +17,6 @@ import pytest
 
 from bot.core import Core
 from bot.domain import service
-from bot.plugins.contract import PublisherContext
 from bot.store import db
 from bot.text.times import Clock, format_instant, format_range, format_since
 from publishers.statuspage import StatuspagePublisher
@@ -46,7 +45,7 @@ def at(text: str) -> datetime:
 
 def build(core: Core) -> None:
     """Write the whole site as of NOW."""
-    StatuspagePublisher(PublisherContext(core.config, core.templates, core.clock, core.sessions)).build(NOW)
+    StatuspagePublisher(core.context).build(NOW)
 
 
 def history(core: Core) -> None:

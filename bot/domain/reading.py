@@ -1,7 +1,8 @@
-"""Reading what the site shows straight from the tables: a few set-based queries, frozen views out.
+"""Reading incidents as views straight from the tables: a few set-based queries, frozen views out.
 
-Column selects (not ORM objects) keep a full build of 10,000 incidents fast; the views are the same
-`bot.domain.snapshots` dataclasses every other publisher gets.
+The read side every channel shares (the status page's full and incremental builds, the worker's
+delivery, the Slack card and receipts): column selects (not ORM objects) keep a build of 10,000
+incidents fast, and every view comes from the one builder in `bot.domain.snapshots`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from bot.domain.snapshots import (
     ThreadView,
     UpdateView,
     component_view,
-    incident_url,
+    incident_view,
+    update_view,
 )
 from bot.domain.vocabulary import FINISHED
 
 CHUNK = 500  # ids per IN (...) query, well under every driver's parameter limit
-TWEETS = "twitter"  # the channel whose post ids Statuspage's JSON carries (`incident_updates[].tweet_id`)
 
 
 def components(session: Session) -> list[ComponentView]:
@@ -75,28 +76,39 @@ def _chunks(query: Any, key: Any, wanted: Collection[int] | None, session: Sessi
 
 
 def incidents(session: Session, *, public_url: str, wanted: Collection[int] | None = None,
-              light: bool = False) -> dict[int, IncidentView]:
+              light: bool = False, tweets_from: str | None = None) -> dict[int, IncidentView]:
     """Views of the incidents numbered `wanted` (every incident when None), by number.
 
-    `light` views carry no updates, components or threads: enough for a list entry.
+    `light` views carry no updates, components or threads: enough for a list entry. `tweets_from`
+    names the channel whose post ids are tweet ids (its updates then carry `tweet_id`).
     """
     updates: dict[int, list[UpdateView]] = defaultdict(list)
     affected: dict[int, list[AffectedView]] = defaultdict(list)
     threads: dict[int, dict[str, ThreadView]] = defaultdict(dict)
     if not light:
-        updates = _updates(session, wanted)
+        updates = _updates(session, wanted, tweets_from)
         _links(session, wanted, affected, threads)
     views = {}
     for row in _chunks(select(Incident), Incident.id, wanted, session):
         i = row[0]
-        views[i.id] = IncidentView(
-            id=i.id, kind=i.kind, title=i.title, impact=i.impact, status=i.status,
-            url=incident_url(public_url, i.id), started_at=i.started_at, resolved_at=i.resolved_at,
-            scheduled_for=i.scheduled_for, scheduled_until=i.scheduled_until, created_at=i.created_at,
-            updated_at=i.updated_at, auto_transitions=i.auto_transitions, affected=tuple(affected[i.id]),
-            updates=tuple(updates[i.id]), threads=threads[i.id])
+        views[i.id] = incident_view(i, public_url, affected=tuple(affected[i.id]), updates=tuple(updates[i.id]),
+                                    threads=threads[i.id])
     session.expunge_all()
     return views
+
+
+def incident(session: Session, incident_id: int, *, public_url: str, tweets_from: str | None = None) -> IncidentView:
+    """The view of one incident, or LookupError."""
+    found = incidents(session, public_url=public_url, wanted=[incident_id], tweets_from=tweets_from)
+    if incident_id not in found:
+        raise LookupError(f"incident #{incident_id} vanished")
+    return found[incident_id]
+
+
+def thread_urls(session: Session, incident_id: int, channels: Collection[str]) -> list[str]:
+    """The URLs of the incident's threads on `channels`."""
+    return list(session.scalars(select(Thread.url).where(
+        Thread.incident_id == incident_id, Thread.publisher.in_(list(channels)), Thread.url.is_not(None))))
 
 
 def _links(session: Session, wanted: Collection[int] | None, affected: dict[int, list[AffectedView]],
@@ -112,30 +124,27 @@ def _links(session: Session, wanted: Collection[int] | None, affected: dict[int,
                                                              row.url, dict(row.data or {}))
 
 
-def _updates(session: Session, wanted: Collection[int] | None) -> dict[int, list[UpdateView]]:
+def _updates(session: Session, wanted: Collection[int] | None, tweets_from: str | None) -> dict[int, list[UpdateView]]:
     """Each incident's updates in number order, with their earlier texts."""
     revisions: dict[int, list[RevisionView]] = defaultdict(list)
     query = (select(UpdateRevision.update_id, UpdateRevision.revision, UpdateRevision.body,
                     UpdateRevision.replaced_at).join(Update).order_by(UpdateRevision.revision))
     for row in _chunks(query, Update.incident_id, wanted, session):
         revisions[row.update_id].append(RevisionView(row.revision, row.body, row.replaced_at))
-    tweets = tweet_ids(session, wanted)
+    tweets = tweet_ids(session, wanted, tweets_from) if tweets_from else {}
     found: dict[int, list[UpdateView]] = defaultdict(list)
     rows = select(Update.id, Update.incident_id, Update.number, Update.status, Update.body, Update.display_at,
                    Update.created_at, Update.event, Update.revision, Update.edited_at,
                    Update.component_changes).order_by(Update.incident_id, Update.number)
     for row in _chunks(rows, Update.incident_id, wanted, session):
-        found[row.incident_id].append(UpdateView(
-            number=row.number, status=row.status, body=row.body, display_at=row.display_at,
-            created_at=row.created_at, event=row.event, revision=row.revision, edited_at=row.edited_at,
-            component_changes=tuple(row.component_changes or ()), revisions=tuple(revisions[row.id]),
-            id=row.id, tweet_id=tweets.get(row.id)))
+        found[row.incident_id].append(update_view(row, revisions=tuple(revisions[row.id]),
+                                                  tweet_id=tweets.get(row.id)))
     return found
 
 
-def tweet_ids(session: Session, wanted: Collection[int] | None) -> dict[int, str]:
-    """The id of the tweet each update was announced in (its first revision, really sent), by update id."""
+def tweet_ids(session: Session, wanted: Collection[int] | None, channel: str) -> dict[int, str]:
+    """The id of the tweet each update was announced in on `channel` (its first revision, really sent)."""
     query = (select(Delivery.update_id, Delivery.external_id)
-             .where(Delivery.publisher == TWEETS, Delivery.state == "sent", Delivery.revision == 0,
+             .where(Delivery.publisher == channel, Delivery.state == "sent", Delivery.revision == 0,
                     Delivery.sandbox.is_(False), Delivery.external_id.is_not(None)))
     return {row.update_id: row.external_id for row in _chunks(query, Delivery.incident_id, wanted, session)}
