@@ -42,7 +42,8 @@ class Core:
     context: PublisherContext  # what every publisher is built with: read-only sessions and the channels
     readers: sessionmaker[Session] | None = None  # read-only sessions (see bot.store.db.make_readers)
     delivery_hooks: list[Callable[[Core, int], None]] = field(default_factory=list)
-    send_reminder: Callable[[Any], str] | None = None  # posts a bot.schedule.cadence.Reminder (Slack), or None
+    # posts a bot.schedule.cadence.Reminder with its rendered message (Slack), answering "sent" or "refused"
+    send_reminder: Callable[[Any, dict[str, Any]], str] | None = None
     hook_failures: Counter[str] = field(default_factory=Counter)
 
     def after_delivery(self, incident_id: int) -> None:

@@ -9,16 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Config
-from bot.errors import NotAllowed
-
-if TYPE_CHECKING:
-    from herald.slack import SlackApp
 
 log = logging.getLogger(__name__)
 TTL = 60.0  # seconds a group's membership is trusted before it is refreshed
@@ -33,23 +28,16 @@ class AllowList:
         self.fetched_at = 0.0
         self.lock = threading.Lock()
 
-    def allows(self, *, user: str, channel: str | None, app: SlackApp | None = None) -> bool:
+    def allows(self, *, user: str, channel: str | None) -> bool:
         """True when publishing is open, or the user, one of their groups, or the channel is listed."""
         config = self.config
         if config.publishing_open or user in config.allowed_users:
             return True
         if channel and channel in config.allowed_channels:
             return True
-        return any(user in members for members in self._groups(app).values())
+        return any(user in members for members in self._groups().values())
 
-    def check(self, *, user: str, channel: str | None, app: SlackApp | None = None) -> None:
-        """Raise NotAllowed unless `user` may publish from `channel`."""
-        if not self.allows(user=user, channel=channel, app=app):
-            raise NotAllowed("you are not on Herald's allow-list for publishing, so nothing was saved "
-                             "or published; ask an admin to add you (HERALD_ALLOWED_USERS or "
-                             "HERALD_ALLOWED_GROUPS). Reading commands (list, show, preview) work for everyone.")
-
-    def warm(self, app: SlackApp) -> None:
+    def warm(self) -> None:
         """Load the groups at start-up, so the first request has them."""
         if self.config.allowed_groups:
             self.refresh()
@@ -65,13 +53,13 @@ class AllowList:
         with self.lock:
             self.members, self.fetched_at = found, time.monotonic()
 
-    def _groups(self, app: SlackApp | None) -> dict[str, frozenset[str]]:
+    def _groups(self) -> dict[str, frozenset[str]]:
         if not self.config.allowed_groups:
             return {}
         if not self.fetched_at:
             self.refresh()  # never loaded (start-up could not reach Slack): the one synchronous read
-        elif time.monotonic() - self.fetched_at > TTL and app is not None and self.lock.acquire(False):
+        elif time.monotonic() - self.fetched_at > TTL and self.lock.acquire(False):
             self.fetched_at = time.monotonic()  # one refresh at a time; others keep using the cache
             self.lock.release()
-            app.later(self.refresh)
+            threading.Thread(target=self.refresh, name="herald-allow-refresh", daemon=True).start()
         return self.members

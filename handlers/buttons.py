@@ -10,18 +10,17 @@ from bot.text import grammar as g
 from handlers import run as publish
 
 if TYPE_CHECKING:
-    from slack_bolt import Ack
+    from slack_bolt import Ack, BoltContext
 
-    from herald.slack import SlackApp
+    from handlers.context import SlackApp
 
 Listener = Callable[..., None]
 
 
 def _button(app: SlackApp, build: Callable[[int], g.Command]) -> Listener:
-    def handle_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def handle_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         """Run the button's command and answer privately after the response."""
-        channel = (body.get("channel") or {}).get("id")
-        outcome = publish.run(app, build(int(action["value"])), user=body["user"]["id"], channel=channel)
+        outcome = publish.run(app, build(int(action["value"])), context["asker"])
         ack()
         publish.respond_later(app, body.get("response_url"), publish.reply(app, outcome))
 

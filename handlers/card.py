@@ -5,20 +5,20 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
-from sqlalchemy import update
 
-from bot.domain.models import Incident
-from bot.domain.snapshots import IncidentView, incident_view
-from bot.store.db import transaction
+from bot.domain.snapshots import IncidentView
 from bot.text.templating import render
+from handlers import receipts
+from handlers.messages import load, store
 
 if TYPE_CHECKING:
     from bot.core import Core
-    from herald.slack import SlackApp
+    from handlers.context import SlackApp
 
 BURST = 0.25  # seconds a card refresh waits for more changes to the same incident
 _locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
@@ -44,8 +44,6 @@ def schedule(app: SlackApp, incident_id: int, channel: str | None) -> None:
 
 def refresh(app: SlackApp, incident_id: int, channel: str | None) -> None:
     """Post the card in `channel` the first time, edit it in place afterwards, then redraw the receipts."""
-    from handlers import receipts
-
     with _locks[incident_id]:
         with _queued_lock:
             _queued.discard(incident_id)  # changes committed from now on queue a new refresh
@@ -75,24 +73,17 @@ def edit(core: Core, client: WebClient, view: IncidentView, *, channel: str, ts:
     _drawn[view.id] = view.updated_at
 
 
-def load(core: Core, incident_id: int) -> tuple[IncidentView, Incident]:
-    """The incident as a view, and its row (for where its Slack messages are)."""
-    with core.reading() as session:
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise LookupError(f"incident #{incident_id} vanished")
-        return incident_view(incident, core.config.public_url), incident
-
-
-def store(core: Core, incident_id: int, **where: str) -> None:
-    """Remember where the incident's card or receipts are."""
-    with transaction(core.sessions) as session:
-        # updated_at stays: where Slack shows an incident is not a change to the incident
-        session.execute(update(Incident).where(Incident.id == incident_id)
-                        .values(**where, updated_at=Incident.updated_at))
-
-
 def render_card(core: Core, incident: IncidentView) -> tuple[list[dict[str, Any]], str]:
     """The card's Block Kit blocks and its notification text, from templates/slack/."""
     blocks = json.loads(render(core.templates, "slack/card.j2", i=incident))
     return blocks, render(core.templates, "slack/card_text.j2", i=incident)
+
+
+def delivery_hook(client: WebClient) -> Callable[[Core, int], None]:
+    """What the worker calls after every delivery outcome: bring the card up to date, redraw the receipts."""
+
+    def redraw_card_and_receipts(core: Core, incident_id: int) -> None:
+        follow(core, client, incident_id)
+        receipts.draw(core, client, incident_id)
+
+    return redraw_card_and_receipts

@@ -10,24 +10,24 @@ from handlers import declare
 from handlers import run as publish
 
 if TYPE_CHECKING:
-    from slack_bolt import Ack
+    from slack_bolt import Ack, BoltContext
 
-    from herald.slack import SlackApp
+    from handlers.context import SlackApp
 
 
 def handler(app: SlackApp) -> Callable[..., None]:
     """The slash-command listener bound to `app`."""
 
-    def handle_command(ack: Ack, command: dict[str, Any]) -> None:
+    def handle_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         """Acknowledge with the result itself: nothing reaches the Web API before the response."""
         parsed = grammar.parse(command.get("text") or "")
-        user, channel = command["user_id"], command.get("channel_id")
+        asker = context["asker"]
         if isinstance(parsed, grammar.OpenModal):
-            app.allow.check(user=user, channel=channel, app=app)
-            declare.open_modal(app, trigger_id=command["trigger_id"], channel=channel)
+            asker.require_publisher()
+            declare.open_modal(app, trigger_id=command["trigger_id"], channel=asker.channel)
             ack()
             return
-        outcome = publish.run(app, parsed, user=user, channel=channel)
+        outcome = publish.run(app, parsed, asker)
         ack(text=publish.reply(app, outcome), response_type="ephemeral")
 
     return handle_command

@@ -14,9 +14,9 @@ from handlers import forms
 from handlers import run as publish
 
 if TYPE_CHECKING:
-    from slack_bolt import Ack
+    from slack_bolt import Ack, BoltContext
 
-    from herald.slack import SlackApp
+    from handlers.context import SlackApp
 
 
 def open_modal(app: SlackApp, *, trigger_id: str, channel: str | None) -> None:
@@ -25,24 +25,23 @@ def open_modal(app: SlackApp, *, trigger_id: str, channel: str | None) -> None:
         names = [c.name for c in service.list_components(session)]
     view = json.loads(render(app.core.templates, "slack/declare_modal.j2", components=names,
                              statuses=v.INCIDENT_STATUSES[:-1], impacts=v.IMPACTS,
-                             publishers=publish.labels(app), metadata=json.dumps({"channel": channel})))
+                             publishers=app.core.registry.labels(), metadata=json.dumps({"channel": channel})))
     app.soon(lambda: app.client.views_open(trigger_id=trigger_id, view=view))
 
 
 def submission(app: SlackApp) -> Callable[..., None]:
     """The Declare modal's submit listener bound to `app`."""
 
-    def handle_declare(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def handle_declare(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         """Declare from the form; errors come back on the form (see handlers.errors)."""
-        found, meta = forms.values(view), forms.metadata(view)
+        found, asker = forms.values(view), context["asker"]
         command = g.Open(title=forms.title(found), message=forms.message(found),
                          components=tuple(g.ComponentChange(name) for name in found.get("components") or ()),
                          impact=found.get("impact"), status=found.get("status"), at=found.get("at"),
                          publish=tuple(found.get("publish") or ()) or None)
-        user = body["user"]["id"]
-        outcome = publish.run(app, command, user=user, channel=meta.get("channel"))
+        outcome = publish.run(app, command, asker)
         ack()
-        confirm(app, user=user, channel=meta.get("channel"), text=publish.reply(app, outcome))
+        confirm(app, user=asker.user, channel=asker.channel, text=publish.reply(app, outcome))
 
     return handle_declare
 

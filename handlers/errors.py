@@ -24,7 +24,7 @@ from handlers.once import TRANSIENT
 from handlers.run import respond_later
 
 if TYPE_CHECKING:
-    from herald.slack import SlackApp
+    from handlers.context import SlackApp
 
 log = logging.getLogger("herald.slack")
 

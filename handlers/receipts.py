@@ -2,7 +2,7 @@
 
 `Status page ✓ · Twitter ✓ link · Forum ✗ 429, retrying 14:12 PDT`. It is drawn from the outbox, the
 truth about what reached whom, whenever the card changes and whenever a delivery changes state
-(`install` makes it a core delivery hook, in `herald serve` and in `herald worker` alike).
+(handlers.card.delivery_hook, wired by herald.app in `herald serve` and in `herald worker` alike).
 
 It shows the newest update's deliveries, and under them every earlier delivery that waits for a
 person (failed or dead: later updates went on without it), with a Retry button whenever there is one.
@@ -20,8 +20,8 @@ from slack_sdk import WebClient
 from bot.delivery import outbox
 from bot.delivery.outbox import DeliverySummary
 from bot.domain.models import Incident
-from bot.text import mrkdwn
 from bot.text.templating import render
+from handlers.messages import store
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -29,29 +29,8 @@ if TYPE_CHECKING:
 _locks: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
 
 
-def install(core: Core) -> None:
-    """After every delivery outcome in this process: bring the card up to date, redraw the receipts."""
-    from herald.slack import web_client
-
-    if any(getattr(h, "herald_receipts", False) for h in core.delivery_hooks):
-        return
-    mrkdwn.register_filters(core.templates)
-    client = web_client(core.config)
-
-    def redraw(hook_core: Core, incident_id: int) -> None:
-        from handlers.card import follow
-
-        follow(hook_core, client, incident_id)
-        draw(hook_core, client, incident_id)
-
-    redraw.herald_receipts = True  # type: ignore[attr-defined]
-    core.delivery_hooks.append(redraw)
-
-
 def draw(core: Core, client: WebClient, incident_id: int) -> None:
     """Post the receipts under the card, or edit them in place; nothing when the incident has no card."""
-    from handlers.card import store
-
     with _locks[incident_id]:
         with core.reading() as session:
             incident = session.get(Incident, incident_id)
@@ -59,8 +38,7 @@ def draw(core: Core, client: WebClient, incident_id: int) -> None:
                 return
             shown = groups(outbox.summary(session, incident_id))
             channel, card_ts, receipts_ts = incident.slack_channel, incident.slack_card_ts, incident.slack_receipts_ts
-        labels = {name: getattr(p, "label", name) for name, p in core.registry.publishers.items()}
-        text = render(core.templates, "slack/receipts.j2", groups=shown, labels=labels)
+        text = render(core.templates, "slack/receipts.j2", groups=shown, labels=core.registry.labels())
         retry = any(d.needs_person for _, rows in shown for d in rows)
         blocks = json.loads(render(core.templates, "slack/receipts_blocks.j2", text=text, retry=retry,
                                    incident_id=incident_id))

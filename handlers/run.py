@@ -1,4 +1,4 @@
-"""The path every Slack request that changes something takes: allow-list, public text, commit, card."""
+"""Running a command from Slack: allow-list, public text, commit, the card after the response; and the reply."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from bot.commands import Outcome, execute
 from bot.text import grammar as g
 from bot.text.mrkdwn import to_markdown, to_plain
 from bot.text.templating import render
+from handlers import card, receipts
 
 if TYPE_CHECKING:
-    from herald.slack import SlackApp
+    from handlers.context import Asker, SlackApp
 
 READING = (g.Help, g.ListIncidents, g.Show, g.Components, g.Preview)
 TEMPLATES = {"help": "help", "list": "list", "components": "components", "show": "show", "retry": "retry"}
@@ -35,33 +36,25 @@ def public(command: g.Command) -> g.Command:
     return dataclasses.replace(command, **changes) if changes else command
 
 
-def run(app: SlackApp, command: g.Command, *, user: str, channel: str | None) -> Outcome:
-    """Check the allow-list, commit the command, and queue the card update for after the response."""
-    from handlers import card
+def run(app: SlackApp, command: g.Command, asker: Asker, *, channel: str | None = None) -> Outcome:
+    """Check the allow-list, commit the command, and queue the card update for after the response.
 
+    The card goes to `channel` (default: where the person asked from)."""
     if not is_reading(command):
-        app.allow.check(user=user, channel=channel, app=app)
-    outcome = execute(app.core, public(command), author=user)
+        asker.require_publisher()
+    outcome = execute(app.core, public(command), author=asker.user)
     if outcome.incident is not None and not outcome.dry_run and outcome.update_number is not None:
-        card.schedule(app, outcome.incident.id, channel)
+        card.schedule(app, outcome.incident.id, channel or asker.channel)
     elif isinstance(command, g.Retry) and outcome.requeued:
-        from handlers import receipts
-
         app.later(receipts.draw, app.core, app.client, command.incident)
     return outcome
 
 
 def reply(app: SlackApp, outcome: Outcome) -> str:
     """The ephemeral text that tells the person what happened."""
-    from handlers.receipts import latest
-
     name = "preview" if outcome.dry_run else TEMPLATES.get(outcome.action, "published")
-    return render(app.core.templates, f"slack/{name}.j2", o=outcome, labels=labels(app), latest=latest)
-
-
-def labels(app: SlackApp) -> dict[str, str]:
-    """How people call each enabled channel ("Status page", "Twitter", …)."""
-    return {name: getattr(p, "label", name) for name, p in app.core.registry.publishers.items()}
+    return render(app.core.templates, f"slack/{name}.j2", o=outcome, labels=app.core.registry.labels(),
+                  latest=receipts.latest)
 
 
 def respond_later(app: SlackApp, response_url: str | None, text: str, *, replace: bool = False) -> None:

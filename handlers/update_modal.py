@@ -12,9 +12,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.domain import service
+from bot.domain import reading, service
 from bot.domain import vocabulary as v
-from bot.domain.snapshots import incident_view
 from bot.errors import UsageError
 from bot.text import grammar as g
 from bot.text.templating import render
@@ -22,28 +21,29 @@ from handlers import declare, forms
 from handlers import run as publish
 
 if TYPE_CHECKING:
-    from slack_bolt import Ack
+    from slack_bolt import Ack, BoltContext
 
-    from herald.slack import SlackApp
+    from handlers.context import SlackApp
 
 
 def opener(app: SlackApp) -> Callable[..., None]:
     """The Update button's listener bound to `app`."""
 
-    def handle_update_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def handle_update_button(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
         """Open the Update modal, filled with the incident's current status and components."""
-        channel = (body.get("channel") or {}).get("id")
-        app.allow.check(user=body["user"]["id"], channel=channel, app=app)
-        incident_id = int(action["value"])
-        with app.core.sessions() as session:
-            incident = incident_view(service.get_incident(session, incident_id), app.core.config.public_url)
+        asker = context["asker"]
+        asker.require_publisher()
+        incident_id, channel = int(action["value"]), asker.channel
+        with app.core.reading() as session:
+            service.get_incident(session, incident_id)  # NotFound, said on the spot
+            incident = reading.incident(session, incident_id, public_url=app.core.config.public_url)
             names = [c.name for c in service.list_components(session)]
         statuses = v.INCIDENT_STATUSES if incident.kind == "incident" else v.MAINTENANCE_STATUSES
         meta = json.dumps({"channel": channel, "incident": incident_id, "status": incident.status,
                            "components": [a.name for a in incident.affected]})
         view = json.loads(render(app.core.templates, "slack/update_modal.j2", i=incident, components=names,
                                  statuses=statuses, component_statuses=v.COMPONENT_STATUSES,
-                                 publishers=publish.labels(app), metadata=meta))
+                                 publishers=app.core.registry.labels(), metadata=meta))
         trigger = body["trigger_id"]
         app.soon(lambda: app.client.views_open(trigger_id=trigger, view=view))
         ack()
@@ -54,14 +54,13 @@ def opener(app: SlackApp) -> Callable[..., None]:
 def submission(app: SlackApp) -> Callable[..., None]:
     """The Update modal's submit listener bound to `app`."""
 
-    def handle_update(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def handle_update(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
         """Post the update from the form; the card is edited in place after the response."""
-        meta = forms.metadata(view)
-        command = command_from(forms.values(view), meta)
-        user = body["user"]["id"]
-        outcome = publish.run(app, command, user=user, channel=meta.get("channel"))
+        asker = context["asker"]
+        command = command_from(forms.values(view), forms.metadata(view))
+        outcome = publish.run(app, command, asker)
         ack()
-        declare.confirm(app, user=user, channel=meta.get("channel"), text=publish.reply(app, outcome))
+        declare.confirm(app, user=asker.user, channel=asker.channel, text=publish.reply(app, outcome))
 
     return handle_update
 

@@ -93,15 +93,15 @@ def incident(ctx: click.Context, words: tuple[str, ...]) -> None:
     The words are the Slack grammar, e.g. `herald incident update 3 -s identified The cause is …`.
     """
     from bot.commands import execute
-    from bot.core import build_core
     from bot.text import grammar
+    from herald.app import create_core
     from herald.cli_render import echo_help, echo_outcome
 
     parsed = grammar.parse(join_words(words))
     if isinstance(parsed, grammar.Help | grammar.OpenModal):  # needs no database
         echo_help(getattr(parsed, "topic", None))
         return
-    core = build_core(config_from(ctx))
+    core = create_core(config_from(ctx))
     echo_outcome(core, execute(core, parsed, author="cli"))
 
 
@@ -139,11 +139,11 @@ def site_build(ctx: click.Context, jobs: int | None) -> None:
     import os
     import time
 
-    from bot.core import build_core
     from bot.text.templating import render
+    from herald.app import create_core
     from publishers.statuspage import StatuspagePublisher
 
-    core = build_core(config_from(ctx), load_publishers=False)
+    core = create_core(config_from(ctx), load_publishers=False)
     publisher = StatuspagePublisher(core.context)
     started = time.perf_counter()
     changed = publisher.build(jobs=jobs or os.cpu_count() or 1)

@@ -52,13 +52,13 @@ def worker_cmd(ctx: click.Context, name: str | None) -> None:
     """
     import signal
 
-    from bot.core import build_core
     from bot.delivery.worker import Stop, run_forever
     from bot.plugins import registry
     from bot.text.templating import render
+    from herald.app import create_core
 
     logging.getLogger("bot").setLevel(logging.INFO)
-    core = build_core(config_from(ctx))
+    core = create_core(config_from(ctx))
     echo(render(core.templates, "cli/worker.j2", config=core.config, channels=core.publisher_names,
                 off=registry.lacking(core.config), failures=core.registry.failures))
     stop = Stop()

@@ -22,12 +22,13 @@ from sqlalchemy import func, select
 
 from bot.commands import execute
 from bot.config import Config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.delivery import claim, deliver, outbox
 from bot.domain.models import Delivery, Incident, utcnow
 from bot.store import db
 from bot.text import grammar
 from bot.text.times import parse_time
+from herald.app import create_core
 from publishers.statuspage import StatuspagePublisher
 
 ANNOUNCE_AHEAD = timedelta(days=1)  # the seed does not say when windows were announced
@@ -171,7 +172,7 @@ def run_demo(base: Config, *, folder: Path, port: int, history: dict[str, Any] |
     folder.mkdir(parents=True, exist_ok=True)
     config = demo_config(base, folder, port)
     db.upgrade(config.database_url)
-    core = build_core(config)
+    core = create_core(config)
     phases: dict[str, float] = {}
     with _timed(phases, "replay"):
         commands = replay(core, history)

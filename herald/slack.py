@@ -1,68 +1,26 @@
-"""The Slack side's composition root: `create_app(config)` builds the core, the Bolt app and its executors.
+"""Building the Slack app: the Bolt app (with replays answered once), its Web API client, its executors.
 
-The Bolt app runs with `process_before_response=True`: a listener verifies, parses, commits and
-returns the reply as the HTTP response itself, with no 10 ms ack poll. Every Slack Web API call
-(card, receipts, response_url posts) goes to `background`, which runs after the response; opening a
-modal goes to `modals`, a separate executor, so a trigger id (valid 3 s) never waits behind slow work.
+The Bolt app runs with `process_before_response=True`: a listener verifies, parses, commits and returns
+the reply as the HTTP response itself, with no 10 ms ack poll. Every Slack Web API call (card,
+receipts, response_url posts) goes to the `background` executor, which runs after the response; opening
+a modal goes to `modals`, so a trigger id (valid 3 s) never waits behind slow work.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
-
-from slack_bolt import App
-from slack_sdk import WebClient
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.config import Config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.errors import ConfigError
-from bot.store.db import unreachable
-from bot.text import mrkdwn
+from handlers import register
+from handlers.allow import AllowList
+from handlers.client import web_client
+from handlers.context import SlackApp
 from handlers.once import OnceApp  # replays answered, not re-run (SPEC §6)
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class SlackApp:
-    """Everything a Slack listener needs: the core, the Bolt app, a Web API client and the executors."""
-
-    core: Core
-    bolt: App
-    client: WebClient
-    allow: Any  # handlers.allow.AllowList (typed loosely: handlers import this module)
-    background: ThreadPoolExecutor
-    modals: ThreadPoolExecutor
-
-    def later(self, work: Callable[..., Any], *args: Any) -> Future[Any]:
-        """Run `work` after the HTTP response, logging (never hiding) any failure."""
-        return self.background.submit(_logged, work, *args)
-
-    def soon(self, work: Callable[..., Any], *args: Any) -> Future[Any]:
-        """Run `work` now, beside the request (for views.open within the trigger's 3 s)."""
-        return self.modals.submit(_logged, work, *args)
-
-    def shutdown(self) -> None:
-        """Finish queued Slack calls and stop the executors."""
-        self.modals.shutdown(wait=True)
-        self.background.shutdown(wait=True)
-
-
-def _logged(work: Callable[..., Any], *args: Any) -> Any:
-    try:
-        return work(*args)
-    except Exception as exc:  # a background Slack call has no caller to raise to: the log is where it shows
-        name = getattr(work, "__name__", work)
-        if unreachable(exc):  # an outage is one line, not a traceback per card
-            log.warning("background Slack work %s failed: the database is unreachable (%s)", name,
-                        type(exc).__name__)
-        else:
-            log.exception("background Slack work %s failed", name)
-        raise
 
 
 class _SameToken(logging.Filter):
@@ -72,23 +30,11 @@ class _SameToken(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
-def web_client(config: Config) -> WebClient:
-    """A Web API client for the bot token, pointed at SLACK_API_URL."""
-    token = config.slack_bot_token.get_secret_value() if config.slack_bot_token else None
-    base = config.slack_api_url if config.slack_api_url.endswith("/") else config.slack_api_url + "/"
-    return WebClient(token=token, base_url=base, timeout=15)
-
-
-def create_app(config: Config, core: Core | None = None) -> SlackApp:
-    """Build the Slack app for `config` (which must have Slack settings) with every listener registered."""
-    from handlers import register
-    from handlers.allow import AllowList
-
+def create_slack_app(config: Config, core: Core) -> SlackApp:
+    """The Slack app for `config` (which must have Slack settings) on `core`, with every listener registered."""
     if not config.slack_configured:
         raise ConfigError("Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
                           "(or SLACK_APP_TOKEN for Socket Mode)")
-    core = core or build_core(config)
-    mrkdwn.register_filters(core.templates)
     client = web_client(config)
     secret = config.slack_signing_secret.get_secret_value() if config.slack_signing_secret else None
     bolt_log = logging.getLogger("herald.bolt")
@@ -101,6 +47,6 @@ def create_app(config: Config, core: Core | None = None) -> SlackApp:
     if config.publishing_open:
         log.warning("publishing is open to everyone in Slack: set HERALD_ALLOWED_USERS, "
                     "HERALD_ALLOWED_GROUPS or HERALD_ALLOWED_CHANNELS to restrict it")
-    app.allow.warm(app)
-    register(bolt, app)
+    app.allow.warm()
+    register(app)
     return app

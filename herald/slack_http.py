@@ -31,7 +31,7 @@ from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_bolt.request import BoltRequest
 
 if TYPE_CHECKING:
-    from herald.slack import SlackApp
+    from handlers.context import SlackApp
 
 log = logging.getLogger("herald.slack")
 MAX_BODY = 1024 * 1024  # bytes; see the module docstring for why

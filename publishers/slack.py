@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.error import URLError
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Config
 from bot.domain.snapshots import Event, ThreadView
 from bot.plugins.contract import Publisher, PublishError, Receipt, Rendered
-from bot.text import mrkdwn
 from bot.text.templating import render
 
 RETRYABLE = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -32,10 +32,9 @@ class SlackPublisher(Publisher):
 
     def __init__(self, context: Any) -> None:
         super().__init__(context)
-        from herald.slack import web_client
-
-        mrkdwn.register_filters(context.templates)
-        self.client = web_client(context.config)
+        config = context.config
+        token = config.slack_bot_token.get_secret_value() if config.slack_bot_token else None
+        self.client = WebClient(token=token, base_url=config.slack_api_url.rstrip("/") + "/", timeout=15)
         self.channel = context.config.slack_status_channel or ""
 
     @classmethod

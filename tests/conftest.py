@@ -15,8 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from bot.config import Config, load_config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.store import db
+from herald.app import create_core
 from herald.cli import main
 from tests.bot.delivery import worker_kit
 from tests.fakes import slack as fake_slack
@@ -58,7 +59,7 @@ def config(database_url: str, tmp_path: Path) -> Config:
 @pytest.fixture
 def core(config: Config) -> Iterator[Core]:
     """The built core on a migrated database."""
-    built = build_core(config)
+    built = create_core(config)
     yield built
     built.engine.dispose()
 

@@ -1,8 +1,9 @@
 """Update-cadence reminders: a nudge in the incident's Slack thread when customers have heard nothing.
 
-The message is templates/slack/reminder.j2 (text and blocks as JSON) with the buttons Post update,
-Snooze 30 min and Still investigating (handled in handlers/reminder_actions.py). Without Slack the
-reminder is skipped, and that is logged once per process.
+This module decides what the reminder says: templates/slack/reminder.j2 (text and blocks as JSON) with
+the buttons Post update, Snooze 30 min and Still investigating. Posting it is `core.send_reminder`, which
+the composition root (herald.app) sets to handlers.reminders.poster when Slack is configured; without
+it the reminder is skipped, and that is logged once per process.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.config import Config
@@ -21,7 +21,6 @@ from bot.core import Core
 from bot.domain.models import Incident
 from bot.domain.snapshots import IncidentView, incident_view
 from bot.text.templating import render
-from herald.slack import web_client
 
 log = logging.getLogger(__name__)
 _told: set[str] = set()  # reasons already logged, so a missing setting is said once
@@ -48,19 +47,11 @@ def reminder_for(session: Session, incident: Incident, config: Config) -> Remind
 
 def send(core: Core, reminder: Reminder, *, now: datetime) -> str:
     """Post the reminder in the incident's thread; returns "sent", "refused" or why it was skipped."""
-    if not core.config.slack_configured:
+    if core.send_reminder is None:
         return _skip("Slack is not configured")
     if not reminder.channel or not reminder.thread_ts:
         return _skip(f"#{reminder.incident.id} has no Slack card to reply to")
-    message = message_for(core, reminder, now=now)
-    try:
-        web_client(core.config).chat_postMessage(channel=reminder.channel, thread_ts=reminder.thread_ts,
-                                                 text=message["text"], blocks=message["blocks"])
-    except SlackApiError as exc:  # e.g. not_in_channel: retrying now cannot help; the next reminder may
-        log.warning("Slack refused the update reminder for #%s: %s", reminder.incident.id,
-                    exc.response.get("error"))
-        return "refused"
-    return "sent"
+    return core.send_reminder(reminder, message_for(core, reminder, now=now))
 
 
 def message_for(core: Core, reminder: Reminder, *, now: datetime) -> dict[str, Any]:

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.domain import service
 from bot.domain.snapshots import Event, ThreadView, incident_view
 from bot.plugins.contract import Publisher, PublisherContext, Receipt
 from bot.store.db import transaction
+from herald.app import create_core
 from tests.support import make_env
 
 START = datetime(2010, 9, 2, 9, 3, tzinfo=UTC)
@@ -91,7 +92,7 @@ def recorded(publisher: Publisher, receipt: Receipt) -> ThreadView:
 @contextmanager
 def herald(database_url: str, tmp_path: Path, **env: str) -> Iterator[Core]:
     """A built core on the test database with extra settings (e.g. a fake's `env()`)."""
-    core = build_core(load_config(make_env(database_url, tmp_path, **env)))
+    core = create_core(load_config(make_env(database_url, tmp_path, **env)))
     try:
         yield core
     finally:

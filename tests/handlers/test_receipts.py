@@ -1,4 +1,5 @@
-"""Receipts: a core delivery hook (in serve and worker alike) that redraws the reply under the card."""
+"""Receipts: a core delivery hook (wired by herald.app in serve and worker alike) that redraws the reply under
+the card."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from sqlalchemy import update
 
 from bot.commands import execute
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.domain.models import Delivery, Incident
 from bot.store.db import transaction
 from bot.text import grammar
-from handlers import receipts
-from handlers.card import store
+from handlers.messages import store
+from herald.app import create_core
 from tests.fakes.slack import FakeSlack
 from tests.serving import slack_env
 
@@ -26,7 +27,7 @@ def core_with_slack(database_url: str, tmp_path: Path, fake: FakeSlack) -> Itera
     """A core built as `herald worker` builds it, with Slack configured."""
     env = slack_env(database_url, tmp_path, fake, HERALD_PUBLISHERS="statuspage,slack",
                     HERALD_SLACK_STATUS_CHANNEL="#status")
-    core = build_core(load_config(env))
+    core = create_core(load_config(env))
     yield core
     core.engine.dispose()
 
@@ -53,8 +54,7 @@ def last_receipts(core: Core, fake: FakeSlack, number: int) -> tuple[str, str]:
 def test_hook_draws_and_edits_receipts(core_with_slack: Core, fake: FakeSlack) -> None:
     """After each delivery outcome the threaded receipts show ✓, ✗ with the retry time, or a Retry button."""
     core = core_with_slack
-    receipts.install(core)
-    assert sum(getattr(h, "herald_receipts", False) for h in core.delivery_hooks) == 1
+    assert [h.__name__ for h in core.delivery_hooks] == ["redraw_card_and_receipts"]  # wired once
     number = execute(core, grammar.parse("open Receipts -m x"), author="U1").incident.id  # type: ignore[union-attr]
     store(core, number, slack_channel="C_REC", slack_card_ts="1700000000.999999")
     set_state(core, number, "statuspage", state="sent", url="https://status.example.test/incidents/1/")

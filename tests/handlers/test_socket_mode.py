@@ -47,7 +47,7 @@ def test_slash_command_over_socket_mode(database_url: str, tmp_path: Path, fake:
         socket_fake.send({"envelope_id": "env-2", "type": "slash_commands", "payload": payload,
                           "accepts_response_payload": True, "retry_attempt": 1, "retry_reason": "timeout"})
         assert socket_fake.wait_for("env-2")["payload"] == answer["payload"]  # a re-sent envelope: same answer
-        with web.extensions["herald"]["core"].sessions() as session:
+        with web.extensions["herald"].core.sessions() as session:
             assert session.query(Incident).filter_by(title="Socket declared").count() == 1
         forged = web.test_client().post("/slack/events", data={"command": "/incident", "user_id": "U_ALLOWED",
                                                                 "text": "open Forged over HTTP", "trigger_id": "t"})
@@ -55,4 +55,4 @@ def test_slash_command_over_socket_mode(database_url: str, tmp_path: Path, fake:
     finally:
         for stop in stops:
             stop()
-        web.extensions["herald"]["slack"].shutdown()
+        web.extensions["herald"].slack.shutdown()

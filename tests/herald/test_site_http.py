@@ -61,7 +61,7 @@ def make_client(database_url: str, tmp_path: Path) -> Iterator[FlaskClient]:
     """The real Flask app of `herald serve` over tmp_path/site."""
     web = create_web(load_config(make_env(database_url, tmp_path)))
     yield web.test_client()
-    web.extensions["herald"]["core"].engine.dispose()
+    web.extensions["herald"].core.engine.dispose()
 
 
 @pytest.fixture

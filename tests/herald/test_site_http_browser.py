@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.config import load_config
-from bot.core import build_core
+from herald.app import create_core
 from publishers.statuspage import StatuspagePublisher
 from tests.publishers.statuspage.conftest import NOW, sample
 from tests.serving import start_server, stop_server
@@ -43,7 +43,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def herald_site(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A built sample site served by a real `herald serve` on 127.0.0.1; yields its URL and folder."""
     env = make_env(database_url, tmp_path)
-    core = build_core(load_config(env))
+    core = create_core(load_config(env))
     sample(core)
     StatuspagePublisher(core.context).build(NOW)
     core.engine.dispose()

@@ -10,10 +10,11 @@ import pytest
 
 from bot.commands import execute
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.domain.snapshots import Event, ThreadView, incident_view, update_view
 from bot.plugins.contract import PublishError
 from bot.text import grammar
+from herald.app import create_core
 from publishers.slack import SlackPublisher
 from tests.bot.text.test_mrkdwn import BROADCASTS, assert_inert
 from tests.fakes import slack as fake_slack
@@ -34,7 +35,7 @@ def slack_core(database_url: str, tmp_path: Path, fake: fake_slack.FakeSlack) ->
     """A core whose only channels are the status page and the Slack status channel."""
     env = make_env(database_url, tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=fake.url + "/api/",
                    HERALD_SLACK_STATUS_CHANNEL="#status", HERALD_PUBLISHERS="slack")
-    core = build_core(load_config(env))
+    core = create_core(load_config(env))
     yield core
     core.engine.dispose()
 

@@ -18,11 +18,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.delivery import outbox
 from bot.domain import service
 from bot.domain.models import Delivery, Thread
 from bot.store import db
+from herald.app import create_core
 from tests.bot.delivery import worker_kit as kit
 from tests.fakes.discourse import FakeDiscourse
 from tests.fakes.receiver import Receiver
@@ -121,7 +122,7 @@ def test_chaos_with_the_twitter_and_forum_publishers(database_url: str, tmp_path
     with FakeTwitter(seed=5, **faults) as x, FakeDiscourse(seed=6, **faults) as forum:
         env = make_env(database_url, tmp_path, **{**CHAOS, **x.env(), **forum.env()},
                        HERALD_PUBLISHERS="twitter,forum")
-        core = build_core(load_config(env))
+        core = create_core(load_config(env))
         procs = [kit.spawn(env, tmp_path, None, f"w{n}") for n in range(2)]
         try:
             ids = [kit.post(core, None, f"Outage number {n}") for n in range(incidents)]

@@ -14,13 +14,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.delivery import outbox
 from bot.domain import service
 from bot.domain.models import Delivery
 from bot.plugins import registry
 from bot.plugins.contract import Publisher
 from bot.store import db
+from herald.app import create_core
 from tests.fakes import receiver_plugin
 from tests.fakes.receiver import Receiver
 from tests.support import make_env
@@ -43,7 +44,7 @@ def make_core(env: dict[str, str], receiver: Receiver, *, timeout: float | None 
               available: dict[str, type[Publisher]] | None = None) -> Core:
     """A core whose registry holds Alpha and Beta bound to `receiver` (no entry points needed)."""
     config = load_config(env)
-    core = build_core(config, load_publishers=False)
+    core = create_core(config, load_publishers=False)
     context = core.context
     available = available or receiver_plugin.classes(receiver.url, timeout=timeout)
     core.registry = registry.load(config, context, available=available)

@@ -198,10 +198,10 @@ def test_concurrent_updates_to_one_incident_take_turns(pg_url: str, tmp_path) ->
     from concurrent.futures import ThreadPoolExecutor
 
     from bot.config import load_config
-    from bot.core import build_core
+    from herald.app import create_core
     from tests.support import make_env
 
-    core = build_core(load_config(make_env(pg_url, tmp_path)))
+    core = create_core(load_config(make_env(pg_url, tmp_path)))
     number = declare(core)
 
     def post(i: int) -> int:

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.domain.models import Incident
 from bot.schedule import jobs
 from bot.schedule.scheduler import run_due
 from bot.store.db import transaction
+from herald.app import create_core
 from tests.bot.schedule.scheduling import MIN, T, jobs_of, run, updates
 from tests.fakes import slack
 from tests.support import make_env
@@ -44,7 +45,7 @@ def make_core(database_url: str, tmp_path: Path, fake: slack.FakeSlack | None, *
     env = make_env(database_url, tmp_path, **extra)
     if fake is not None:
         env.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="s3cret", SLACK_API_URL=f"{fake.url}/api/")
-    return build_core(load_config(env))
+    return create_core(load_config(env))
 
 
 @pytest.fixture

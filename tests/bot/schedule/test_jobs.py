@@ -55,10 +55,10 @@ def test_extending_away_and_back_revives_the_first_end(core: Core) -> None:
 
 def test_zero_cadence_means_no_reminders(database_url: str, tmp_path: Path) -> None:
     """HERALD_UPDATE_CADENCE=0 plans no update-cadence reminders."""
-    from bot.core import build_core
+    from herald.app import create_core
     from tests.support import make_env
 
-    core = build_core(load_config(make_env(database_url, tmp_path, HERALD_UPDATE_CADENCE="0")))
+    core = create_core(load_config(make_env(database_url, tmp_path, HERALD_UPDATE_CADENCE="0")))
     try:
         out = run(core, "open Quiet one -c app", now=T)
         assert out.incident is not None and jobs_of(core, out.incident.id) == []

@@ -11,12 +11,13 @@ from sqlalchemy import select
 
 from bot.commands import preview
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.domain import service
 from bot.domain.models import Component
 from bot.domain.snapshots import incident_view
 from bot.schedule.scheduler import run_due
 from bot.store.db import transaction
+from herald.app import create_core
 from tests.bot.schedule.scheduling import END, MIN, T, deliveries, incident, jobs_of, run, schedule, updates, with_probe
 from tests.support import make_env
 
@@ -176,7 +177,7 @@ def overridden(database_url: str, tmp_path: Path) -> Iterator[Core]:
     (folder / "identified.j2").write_text("Found it.\n")
     env = make_env(database_url, tmp_path, HERALD_TEMPLATES_DIR=str(tmp_path / "mytemplates"),
                    HERALD_MAINTENANCE_REMINDER="0")
-    built = build_core(load_config(env))
+    built = create_core(load_config(env))
     yield built
     built.engine.dispose()
 
@@ -200,7 +201,7 @@ def test_a_broken_operator_template_publishes_nothing_until_fixed(database_url: 
     folder.mkdir(parents=True)
     broken = folder / "in_progress.j2"
     broken.write_text("Started {{ no_such_thing }}\n")
-    core = build_core(load_config(make_env(database_url, tmp_path, HERALD_TEMPLATES_DIR=str(tmp_path / "mine"))))
+    core = create_core(load_config(make_env(database_url, tmp_path, HERALD_TEMPLATES_DIR=str(tmp_path / "mine"))))
     try:
         number = schedule(core)
         assert run_due(core, now=T) == 2  # the reminder (late, skipped) and the failed start

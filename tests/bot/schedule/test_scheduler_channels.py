@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.delivery.worker import Worker
 from bot.domain.models import Delivery
+from herald.app import create_core
 from tests.bot.delivery.worker_kit import wait_for
 from tests.bot.schedule.scheduling import END, MIN, T, incident, jobs_of, schedule
 from tests.fakes.discourse import FakeDiscourse
@@ -66,7 +67,7 @@ def world(database_url: str, tmp_path: Path) -> Iterator[World]:
     with FakeTwitter() as twitter, FakeDiscourse() as forum:
         env = make_env(database_url, tmp_path, HERALD_PUBLISHERS="statuspage,twitter,forum", HERALD_WORKER_POLL="0.2",
                        **twitter.env(), **forum.env())
-        core = build_core(load_config(env))
+        core = create_core(load_config(env))
         assert core.publisher_names == ["statuspage", "twitter", "forum"], core.registry.failures
         clock = [T - timedelta(hours=3)]
         yield World(core, Worker(core, now=lambda: clock[0]), clock, twitter, forum, tmp_path / "site")

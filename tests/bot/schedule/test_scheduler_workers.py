@@ -10,10 +10,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.domain.models import Incident, Job, Update
 from bot.schedule.scheduler import run_due
 from bot.store.db import transaction
+from herald.app import create_core
 from tests.bot.schedule.scheduling import MIN, T, run, with_probe
 from tests.fakes import slack
 from tests.support import make_env
@@ -25,7 +26,7 @@ def build(url: str, tmp_path: Path, fake: slack.FakeSlack) -> Core:
     """One worker's core: its own engine and pool, as in its own process."""
     env = make_env(url, tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="s3cret",
                    SLACK_API_URL=f"{fake.url}/api/")
-    return with_probe(build_core(load_config(env)))
+    return with_probe(create_core(load_config(env)))
 
 
 def prepare(core: Core) -> int:

@@ -44,13 +44,13 @@ def test_processes_starting_together_agree_on_components(pg_url: str, tmp_path) 
     from sqlalchemy import func, select
 
     from bot.config import load_config
-    from bot.core import build_core
     from bot.domain.models import Component
+    from herald.app import create_core
     from tests.support import make_env
 
     config = load_config(make_env(pg_url, tmp_path))
     with ThreadPoolExecutor(6) as pool:
-        cores = list(pool.map(lambda _: build_core(config, load_publishers=False), range(6)))
+        cores = list(pool.map(lambda _: create_core(config, load_publishers=False), range(6)))
     with cores[0].sessions() as session:
         assert session.scalar(select(func.count(Component.id))) == 6
     for core in cores:

@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.delivery import claim, deliver
 from bot.domain import service
 from bot.domain.models import utcnow
 from bot.store import db
+from herald.app import create_core
 from publishers.statuspage import StatuspagePublisher
 from tests.fakes.incidents import herald
 from tests.fakes.twitter import FakeTwitter
@@ -97,7 +98,7 @@ def api(database_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
     toml = tmp_path / "components.toml"
     toml.write_text('[[component]]\nname = "app"\ngroup = "Web"\n[[component]]\nname = "www"\ngroup = "Web"\n'
                     '[[component]]\nname = "admin"\ndescription = "The back office"\n', encoding="utf-8")
-    core = build_core(load_config(make_env(database_url, tmp_path, HERALD_COMPONENTS=str(toml))))
+    core = create_core(load_config(make_env(database_url, tmp_path, HERALD_COMPONENTS=str(toml))))
     numbers = sample(core)
     with db.transaction(core.sessions) as s:
         service.post_update(s, incident_id=numbers["live"], status="monitoring", body="Watching.", now=NOW)
@@ -196,7 +197,7 @@ def test_top_level_positions_are_unique_as_statuspage_numbers_them(database_url:
     toml.write_text('[[component]]\nname = "admin"\n[[component]]\nname = "app"\ngroup = "Web"\n'
                     '[[component]]\nname = "www"\ngroup = "Web"\n[[component]]\nname = "wiki"\ngroup = "Docs"\n'
                     '[[component]]\nname = "forum"\n', encoding="utf-8")
-    core = build_core(load_config(make_env(database_url, tmp_path, HERALD_COMPONENTS=str(toml))))
+    core = create_core(load_config(make_env(database_url, tmp_path, HERALD_COMPONENTS=str(toml))))
     StatuspagePublisher(core.context).build(NOW)
     doc = json.loads((Path(core.config.site_dir) / "api/v2/components.json").read_text(encoding="utf-8"))
     core.engine.dispose()

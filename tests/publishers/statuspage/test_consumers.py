@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from bot.core import build_core
 from bot.domain import service
 from bot.store import db
+from herald.app import create_core
 from publishers.statuspage import StatuspagePublisher
 from tests.publishers.statuspage.conftest import NOW, XSS_TITLE, sample
 from tests.serving import start_server, stop_server
@@ -39,7 +39,7 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, i
     toml.write_text('[[component]]\nname = "app"\ngroup = "Web"\n[[component]]\nname = "www"\ngroup = "Web"\n'
                     '[[component]]\nname = "admin"\n', encoding="utf-8")
     env = make_env(database_url, tmp_path, HERALD_COMPONENTS=str(toml))
-    core = build_core(load_config(env))
+    core = create_core(load_config(env))
     numbers = sample(core)
     with db.transaction(core.sessions) as s:
         window = service.schedule_maintenance(s, title="Now", starts=NOW - timedelta(hours=1),

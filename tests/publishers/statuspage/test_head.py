@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import Core
+from herald.app import create_core
 from publishers.statuspage import StatuspagePublisher
 from tests.publishers.statuspage.conftest import NOW, XSS_TITLE
 from tests.support import make_env
@@ -72,7 +73,7 @@ def test_a_changed_stylesheet_gets_a_new_name(database_url: str, tmp_path: Path)
     (overrides / "site.css").write_text("body{color:rebeccapurple}", encoding="utf-8")
     names = []
     for extra in ({}, {"HERALD_TEMPLATES_DIR": str(tmp_path / "templates")}):
-        core = build_core(load_config(make_env(database_url, tmp_path, **extra)))
+        core = create_core(load_config(make_env(database_url, tmp_path, **extra)))
         StatuspagePublisher(core.context).build(NOW)
         names.append(Head((Path(core.config.site_dir) / "index.html").read_text(encoding="utf-8")).links[0])
         core.engine.dispose()

@@ -9,10 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.config import load_config
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.domain import service
 from bot.domain.models import Thread
 from bot.store import db
+from herald.app import create_core
 from publishers.statuspage import StatuspagePublisher
 from tests.publishers.statuspage.conftest import NOW, sample
 from tests.support import make_env
@@ -81,7 +82,7 @@ def test_history_lists_months_with_pages(core: Core, built: dict[str, int]) -> N
 def test_front_page_stays_small(database_url: str, tmp_path: Path) -> None:
     """20 components, 5 active incidents and 14 days of history fit well under 60 KB of HTML, CSS and JS."""
     names = ",".join(f"service-{n:02d}" for n in range(20))
-    core = build_core(load_config(make_env(database_url, tmp_path, HERALD_COMPONENTS=names)))
+    core = create_core(load_config(make_env(database_url, tmp_path, HERALD_COMPONENTS=names)))
     with db.transaction(core.sessions) as s:
         for n in range(5):
             service.declare(s, title=f"Errors on service {n} for some customers in one region",
