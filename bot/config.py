@@ -8,21 +8,19 @@ str, so neither shows in a repr or a log line (bot.logs also redacts them from e
 from __future__ import annotations
 
 import logging
-import re
 import zoneinfo
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from bot.domain.vocabulary import IMPACTS
 from bot.errors import ConfigError
+from bot.masking import mask_url, url_passwords
+from bot.store.paths import site_dir_problem
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +137,7 @@ class Config(BaseSettings):
         found = [v.get_secret_value() for v in self.__dict__.values() if isinstance(v, SecretStr)]
         for value in self.__dict__.values():
             if isinstance(value, str):
-                found += [p for p in _url_passwords(value) if p]
+                found += [p for p in url_passwords(value) if p]
         return [v for v in found if v]
 
     @property
@@ -192,60 +190,6 @@ def _aliases(info: FieldInfo) -> list[str]:
     if isinstance(alias, AliasChoices):
         return [str(choice) for choice in alias.choices]
     return [str(alias)] if alias else []
-
-
-def sqlite_files(database_url: str) -> tuple[Path, ...]:
-    """The files of a SQLite database (the file, its -wal, -shm and -journal), absolute; () for others."""
-    try:
-        url = make_url(database_url)
-    except ArgumentError:
-        return ()
-    if not url.drivername.startswith("sqlite") or not url.database or url.database == ":memory:":
-        return ()
-    main = Path(url.database.removeprefix("file:")).expanduser().resolve()
-    return (main, *(main.with_name(main.name + tail) for tail in ("-wal", "-shm", "-journal")))
-
-
-def site_dir_problem(site_dir: Path, database_url: str, cwd: Path | None = None) -> str | None:
-    """Why `site_dir` must not be served (it is or holds the working folder, or holds the database), or None.
-
-    Everything in the site folder is public, and a server that opens the live SQLite file for a request
-    releases SQLite's locks on it when it closes it (POSIX locks are per process), which can lose commits.
-    """
-    site, here = site_dir.expanduser().resolve(), (cwd or Path.cwd()).resolve()
-    if here.is_relative_to(site):
-        return (f"{site_dir} is {'' if site == here else 'a parent of '}the working folder ({here}): every "
-                "file in it would be public; use a folder of its own, such as ./site")
-    inside = [f for f in sqlite_files(database_url) if f.is_relative_to(site)]
-    if inside:
-        return (f"{site_dir} holds the database ({inside[0]}): it would be public and serving it breaks "
-                "SQLite's locks; keep the database (DATABASE_URL) outside the site folder")
-    return None
-
-
-_QUERY_SECRET = re.compile(r"((?:password|passwd|secret|token|key)=)[^&]*", re.IGNORECASE)
-
-
-def mask_url(value: str) -> str:
-    """`value` with the password of a URL (and password=… query values) replaced by ***."""
-    if "://" not in value:
-        return value
-    for password in _url_passwords(value):
-        value = value.replace(":" + password + "@", ":***@")
-    return _QUERY_SECRET.sub(r"\1***", value)
-
-
-def _url_passwords(value: str) -> list[str]:
-    """The passwords in a URL: its userinfo password and any password=… query value."""
-    if "://" not in value:
-        return []
-    try:
-        password = urlsplit(value).password
-    except ValueError:
-        password = None
-    query = [m.group(0).split("=", 1)[1] for m in _QUERY_SECRET.finditer(value)]
-    found = [p for p in [password, *query] if p]
-    return found + [unquote(p) for p in found if unquote(p) != p]
 
 
 def parse_cadence(value: str | int) -> dict[str, int]:

@@ -7,15 +7,24 @@ Exit status: 0 when the command did what it said; 1 when Herald understood it an
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import time
 from typing import Any
 
 import click
+from sqlalchemy.engine import make_url
 
 from bot import logs
+from bot.commands import execute
 from bot.errors import HeraldError, TimeError, UsageError
 from bot.store import db
-from herald.cli_render import config_from, echo
+from bot.text import grammar
+from bot.text.templating import render
+from herald.app import create_core
+from herald.cli_render import config_from, echo, echo_error, echo_help, echo_outcome, help_text
+from herald.cli_serve import demo_cmd, serve_cmd, worker_cmd
+from publishers.statuspage import StatuspagePublisher
 
 log = logging.getLogger("herald")
 
@@ -35,8 +44,6 @@ class HeraldGroup(click.Group):
     """A click group that prints Herald's errors as one clear message and exits 2 (usage) or 1 (refused)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from herald.cli_render import echo_error
-
         try:
             return super().invoke(ctx)
         except (UsageError, TimeError) as exc:  # what was typed cannot be read as a command
@@ -76,8 +83,6 @@ class IncidentCommand(click.Command):
     """`herald incident`: its help lists every subcommand with its usage line."""
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        from herald.cli_render import help_text
-
         with formatter.section("Subcommands"):
             for line in help_text(None).splitlines():
                 formatter.write(f"{'':>{formatter.current_indent}}{line}\n" if line else "\n")
@@ -92,11 +97,6 @@ def incident(ctx: click.Context, words: tuple[str, ...]) -> None:
 
     The words are the Slack grammar, e.g. `herald incident update 3 -s identified The cause is …`.
     """
-    from bot.commands import execute
-    from bot.text import grammar
-    from herald.app import create_core
-    from herald.cli_render import echo_help, echo_outcome
-
     parsed = grammar.parse(join_words(words))
     if isinstance(parsed, grammar.Help | grammar.OpenModal):  # needs no database
         echo_help(getattr(parsed, "topic", None))
@@ -136,13 +136,6 @@ def site_build(ctx: click.Context, jobs: int | None) -> None:
 
     The site is written to HERALD_SITE_DIR.
     """
-    import os
-    import time
-
-    from bot.text.templating import render
-    from herald.app import create_core
-    from publishers.statuspage import StatuspagePublisher
-
     core = create_core(config_from(ctx), load_publishers=False)
     publisher = StatuspagePublisher(core.context)
     started = time.perf_counter()
@@ -167,18 +160,9 @@ def join_words(words: tuple[str, ...]) -> str:
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _register() -> None:
-    """The long-running commands live in herald.cli_serve; the group lists them with the others."""
-    from herald.cli_serve import demo_cmd, serve_cmd, worker_cmd
-
-    for command in (demo_cmd, serve_cmd, worker_cmd):
-        main.add_command(command)
-
-
-_register()
+for _command in (demo_cmd, serve_cmd, worker_cmd):  # the long-running commands live in herald.cli_serve
+    main.add_command(_command)
 

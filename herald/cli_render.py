@@ -13,6 +13,7 @@ import click
 from bot import logs
 from bot.config import Config, load_config
 from bot.errors import HeraldError
+from bot.text.grammar import help_lines
 from bot.text.sanitize import visible
 from bot.text.templating import make_environment, render
 from bot.text.times import Clock
@@ -29,8 +30,6 @@ def echo(text: str, *, err: bool = False) -> None:
 
 def help_text(topic: str | None) -> str:
     """The usage line of every subcommand of `herald incident`, or of `topic`."""
-    from bot.text.grammar import help_lines
-
     return render(make_environment(Clock()), "cli/help.j2", usage=help_lines(topic), topic=topic)
 
 

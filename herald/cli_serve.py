@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import errno
 import logging
+import signal
 import socket
 from pathlib import Path
 
 import click
 
+from bot.delivery.worker import Stop, run_forever
 from bot.errors import HeraldError
+from bot.plugins import registry
+from bot.text.templating import make_environment, render
+from bot.text.times import Clock
+from herald.app import create_core
 from herald.cli_render import config_from, echo
+from herald.demo import run_demo
 
 
 @click.command("serve")
@@ -29,9 +36,7 @@ def serve_cmd(ctx: click.Context, port: int | None, host: str | None, worker: bo
 
     Runs under gunicorn: POST /slack/events, GET /healthz, and the status page folder at /.
     """
-    from bot.text.templating import make_environment, render
-    from bot.text.times import Clock
-    from herald.serve import serve
+    from herald.serve import serve  # lazy: flask, gunicorn and Bolt load for `herald serve` only
 
     config = config_from(ctx)
     host = host or ("0.0.0.0" if config.port_given else "127.0.0.1")
@@ -50,13 +55,6 @@ def worker_cmd(ctx: click.Context, name: str | None) -> None:
 
     Runs until SIGTERM or Ctrl-C, then lets the deliveries in flight finish.
     """
-    import signal
-
-    from bot.delivery.worker import Stop, run_forever
-    from bot.plugins import registry
-    from bot.text.templating import render
-    from herald.app import create_core
-
     logging.getLogger("bot").setLevel(logging.INFO)
     core = create_core(config_from(ctx))
     echo(render(core.templates, "cli/worker.j2", config=core.config, channels=core.publisher_names,
@@ -78,15 +76,12 @@ def demo_cmd(ctx: click.Context, folder: Path, port: int, serve: bool) -> None:
 
     FoxyCart's 2010 status page goes through Herald's real path; the result is served on 127.0.0.1.
     """
-    from bot.text.templating import render
-    from herald.demo import run_demo
-
     if serve:
         check_port("127.0.0.1", port, command="demo")
     result = run_demo(config_from(ctx), folder=folder, port=port)
     echo(render(result["core"].templates, "cli/demo.j2", r=result, serve=serve))
     if serve:
-        from herald.serve import serve as serve_web
+        from herald.serve import serve as serve_web  # lazy: flask, gunicorn and Bolt load only to serve
 
         logging.getLogger("herald").setLevel(logging.INFO)
         serve_web(result["config"], host="127.0.0.1", port=port, worker=True)

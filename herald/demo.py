@@ -24,10 +24,12 @@ from bot.commands import execute
 from bot.config import Config
 from bot.core import Core
 from bot.delivery import claim, deliver, outbox
+from bot.delivery.worker import Worker
 from bot.domain.models import Delivery, Incident, utcnow
 from bot.store import db
 from bot.text import grammar
-from bot.text.times import parse_time
+from bot.text.timeparse import parse_time
+from bot.text.times import to_zone_iso
 from herald.app import create_core
 from publishers.statuspage import StatuspagePublisher
 
@@ -79,8 +81,6 @@ def _order(text: str) -> int:
 
 
 def _stamp(core: Core) -> Any:
-    from bot.text.times import to_zone_iso
-
     def at(instant: datetime) -> str:
         # An explicit offset makes every replayed time unambiguous, even in a fall-back hour.
         local = to_zone_iso(instant, core.clock.zone)
@@ -117,8 +117,6 @@ def demo_config(base: Config, folder: Path, port: int) -> Config:
 
 def drain(core: Core, *, lanes: Sequence[str] | None = None, timeout: float = 300.0) -> int:
     """Run a worker on `lanes` (default: every channel) until none of theirs is pending or in flight."""
-    from bot.delivery.worker import Worker
-
     lanes = list(core.publisher_names if lanes is None else lanes)
     worker = Worker(core, name="demo", lanes=lanes)
     deadline = time.monotonic() + timeout

@@ -9,6 +9,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from bot.config import Config
+from herald.web import create_web, start_background
 
 log = logging.getLogger("herald.web")
 
@@ -39,8 +40,6 @@ def options(*, host: str, port: int, workers: int, threads: int) -> dict[str, An
 
 def serve(config: Config, *, host: str = "0.0.0.0", port: int | None = None, worker: bool = True) -> None:
     """Run `herald serve` until stopped."""
-    from herald.web import create_web, start_background
-
     stops: list[Callable[[], None]] = []
 
     def factory() -> Any:

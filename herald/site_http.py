@@ -25,8 +25,9 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response as BaseResponse
 from werkzeug.wsgi import wrap_file
 
-from bot.config import Config, site_dir_problem, sqlite_files
+from bot.config import Config
 from bot.errors import ConfigError
+from bot.store.paths import site_dir_problem, sqlite_files
 from herald import compression
 from publishers.statuspage import files as site_files
 

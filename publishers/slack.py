@@ -13,9 +13,8 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.config import Config
 from bot.domain.snapshots import Event, ThreadView
-from bot.plugins.contract import Publisher, PublishError, Receipt, Rendered
+from bot.plugins.contract import Config, Publisher, PublishError, Receipt, Rendered
 from bot.text.templating import render
 
 RETRYABLE = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}

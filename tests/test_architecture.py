@@ -65,7 +65,7 @@ def imports(name: str, path: Path) -> Iterator[Import]:
             if node.level:
                 parts = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(parts + ([base] if base else []))
-            targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            targets = [f"{base}.{alias.name}" for alias in node.names]  # a name, or a module of the package
         for target in targets:
             yield Import(name, target, node.lineno, id(node) in nested, commented)
 

@@ -1,6 +1,6 @@
 """The one parser for `/incident` text, shared by the slash command and `herald incident …`.
 
-`parse(text)` turns the text after `/incident` into one of the frozen command dataclasses below,
+`parse(text)` turns the text after `/incident` into one of the frozen dataclasses of bot.text.parsed,
 or raises `UsageError` saying what was wrong together with the usage line of the subcommand.
 It checks form only: statuses against the union of both kinds, component and channel names by
 shape. Times stay strings for the time formatter; messages stay raw Slack mrkdwn.
@@ -9,200 +9,41 @@ shape. Times stay strings for the time formatter; messages stay raw Slack mrkdwn
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeAlias
 
 from bot.domain import vocabulary as v
 from bot.errors import UsageError
-from bot.text.sanitize import clean
-from bot.text.tokens import MAX_MESSAGE as MAX_MESSAGE
-from bot.text.tokens import MAX_TITLE as MAX_TITLE
-from bot.text.tokens import Scan, scan, suggest, tokenize
-
-
-@dataclass(frozen=True)
-class ComponentChange:
-    """A component named in `-c`, with the status to give it (None: the domain decides)."""
-
-    name: str
-    status: str | None = None
-
-
-@dataclass(frozen=True)
-class OpenModal:
-    """Bare `/incident`: open the Declare modal."""
-
-
-@dataclass(frozen=True)
-class Help:
-    """Show the usage of every subcommand, or of one."""
-
-    topic: str | None = None
-
-
-@dataclass(frozen=True)
-class Open:
-    """Declare an incident and publish its first update."""
-
-    title: str
-    components: tuple[ComponentChange, ...] = ()
-    impact: str | None = None
-    status: str | None = None
-    at: str | None = None
-    message: str | None = None
-    dry_run: bool = False
-    publish: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Update:
-    """Post an update to an incident or maintenance."""
-
-    incident: int
-    status: str | None = None
-    components: tuple[ComponentChange, ...] = ()
-    at: str | None = None
-    message: str | None = None
-    dry_run: bool = False
-    publish: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Resolve:
-    """Resolve an incident; its components return to operational."""
-
-    incident: int
-    message: str | None = None
-    at: str | None = None
-    dry_run: bool = False
-    publish: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Reopen:
-    """Reopen a resolved incident: it returns to `status` and its components to their outage."""
-
-    incident: int
-    status: str | None = None
-    message: str | None = None
-    dry_run: bool = False
-    publish: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Maintenance:
-    """Schedule a maintenance window; `auto` lets the worker start and complete it."""
-
-    title: str
-    starts: str
-    ends: str
-    components: tuple[ComponentChange, ...] = ()
-    message: str | None = None
-    auto: bool = True
-    dry_run: bool = False
-    publish: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Start:
-    """Move a maintenance window to in_progress by hand."""
-
-    incident: int
-    at: str | None = None
-    message: str | None = None
-    dry_run: bool = False
-
-
-@dataclass(frozen=True)
-class Complete:
-    """Move a maintenance window to completed by hand."""
-
-    incident: int
-    at: str | None = None
-    message: str | None = None
-    dry_run: bool = False
-
-
-@dataclass(frozen=True)
-class Extend:
-    """Move the end of a maintenance window."""
-
-    incident: int
-    to: str
-    message: str | None = None
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Correct a published update (the latest one when `update_number` is None)."""
-
-    incident: int
-    update_number: int | None
-    message: str
-
-
-@dataclass(frozen=True)
-class Preview:
-    """Show what each channel would receive; publishes nothing."""
-
-    incident: int | None
-    message: str
-    status: str | None = None
-    components: tuple[ComponentChange, ...] = ()
-
-
-@dataclass(frozen=True)
-class ListIncidents:
-    """List open, upcoming or all incidents."""
-
-    which: str = "open"
-
-
-@dataclass(frozen=True)
-class Show:
-    """Summarise one incident with delivery state per channel."""
-
-    incident: int
-
-
-@dataclass(frozen=True)
-class Retry:
-    """Re-queue an incident's failed deliveries."""
-
-    incident: int
-
-
-@dataclass(frozen=True)
-class Components:
-    """List components and their status."""
-
-
-Command: TypeAlias = (
-    OpenModal | Help | Open | Update | Resolve | Reopen | Maintenance | Start | Complete | Extend | Edit
-    | Preview | ListIncidents | Show | Retry | Components
+from bot.text.parsed import (
+    Command,
+    Complete,
+    ComponentChange,
+    Components,
+    Edit,
+    Extend,
+    Help,
+    ListIncidents,
+    Maintenance,
+    Open,
+    OpenModal,
+    Preview,
+    Reopen,
+    Resolve,
+    Retry,
+    Show,
+    Start,
+    Update,
 )
+from bot.text.sanitize import clean
+from bot.text.scan import MAX_MESSAGE, MAX_TITLE, Scan, scan
+from bot.text.tokens import suggest, tokenize
+from bot.text.usage import GENERAL_USAGE, USAGE
+from bot.text.usage import help_lines as _usage_lines
 
-_PUBLISH = "[--publish statuspage,twitter] [--dry-run]"
-_TIME = "[--at TIME]"
-# Usage lines without the front end's prefix: Slack shows `/incident open …`, the CLI `herald incident open …`.
-USAGE: dict[str, str] = {
-    "open": f"open TITLE [-c app,admin] [-i IMPACT] [-s STATUS] {_TIME} {_PUBLISH} [-m MESSAGE…]",
-    "update": f"update ID [-s STATUS] [-c app:major_outage,admin] {_TIME} {_PUBLISH} [-m] MESSAGE…",
-    "resolve": f"resolve ID [--at TIME] {_PUBLISH} [[-m] MESSAGE…]",
-    "reopen": f"reopen ID [-s investigating] {_PUBLISH} [[-m] MESSAGE…]",
-    "maintenance": f"maintenance TITLE --from TIME --to TIME [-c app,admin] [--no-auto] {_PUBLISH} [-m MESSAGE…]",
-    "start": "start ID [--at TIME] [--dry-run] [[-m] MESSAGE…]",
-    "complete": "complete ID [--at TIME] [--dry-run] [[-m] MESSAGE…]",
-    "extend": "extend ID --to TIME [[-m] MESSAGE…]",
-    "edit": "edit ID [UPDATE_NO] -m TEXT…",
-    "preview": "preview [ID] [-s STATUS] [-c app:major_outage] -m TEXT…",
-    "list": "list [open|upcoming|all]",
-    "show": "show ID",
-    "retry": "retry ID",
-    "components": "components",
-    "help": "help [SUBCOMMAND]",
-}
-GENERAL_USAGE = f"[{'|'.join(USAGE)}] …"
+__all__ = [
+    "Command", "Complete", "ComponentChange", "Components", "Edit", "Extend", "GENERAL_USAGE", "Help",
+    "ListIncidents", "MAX_MESSAGE", "MAX_TITLE", "Maintenance", "Open", "OpenModal", "Preview", "Reopen",
+    "Resolve", "Retry", "Show", "Start", "USAGE", "Update", "help_lines", "parse",
+]
+
 
 _ALLOWED = {
     "open": {"components", "impact", "status", "at", "message", "dry-run", "publish"},
@@ -233,10 +74,8 @@ def parse(text: str) -> Command:
 
 
 def help_lines(topic: str | None = None) -> list[str]:
-    """Every usage line, or the one for `topic` (without the front end's prefix)."""
-    if topic is None:
-        return list(USAGE.values())
-    return [USAGE[_subcommand(topic)]]
+    """Every usage line, or the one for `topic` (without the front end's prefix); an unknown topic raises."""
+    return _usage_lines(None if topic is None else _subcommand(topic))
 
 
 def _subcommand(word: str) -> str:

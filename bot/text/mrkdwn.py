@@ -19,6 +19,7 @@ import html
 import re
 
 from jinja2 import Environment
+from markdown_to_mrkdwn import SlackMarkdownConverter
 
 from bot.text.links import misleading, slack_link, slack_text
 
@@ -34,6 +35,8 @@ _MADE = re.compile(r"<([^<>]*)>")  # in the converter's output of escaped text: 
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _UNESCAPED = {"amp": "&", "lt": "<", "gt": ">"}
 
+
+_CONVERTER = SlackMarkdownConverter()  # stateless between calls; built once
 
 def to_markdown(text: str) -> str:
     """Convert Slack mrkdwn (as Slack sends it, entities escaped) to Markdown for public channels."""
@@ -59,9 +62,7 @@ def escape(text: str) -> str:
 
 def to_mrkdwn(body: str) -> str:
     """Stored Markdown as Slack mrkdwn in which nothing can mention, broadcast or mislabel a link."""
-    from markdown_to_mrkdwn import SlackMarkdownConverter
-
-    converted = SlackMarkdownConverter().convert(escape(body))
+    converted = _CONVERTER.convert(escape(body))
     return _MADE.sub(lambda m: _relink(m.group(1)), converted)
 
 

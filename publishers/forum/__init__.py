@@ -17,9 +17,8 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from bot.config import Config
 from bot.domain.snapshots import Event, IncidentView, ThreadView
-from bot.plugins.contract import Publisher, PublishError, Receipt, Rendered
+from bot.plugins.contract import Config, Publisher, PublishError, Receipt, Rendered
 from bot.text.markdown_html import without_raw_html
 from bot.text.templating import render
 from publishers.forum.client import DiscourseClient

@@ -12,9 +12,9 @@ from jinja2 import Environment
 
 from bot.domain.snapshots import ComponentView, IncidentView
 from bot.text.sanitize import xml_safe
+from bot.text.zones import zones_json
 from publishers.statuspage.days import Span
 from publishers.statuspage.prose import fast_markdown
-from publishers.statuspage.zones import zones_json
 
 ASSETS = ("site.css", "tz.js")  # templates/site/static/<name> → /assets/<stem>.<content hash><suffix>
 FEED_SIZE = 25  # entries per feed, as Statuspage's

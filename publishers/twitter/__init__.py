@@ -20,9 +20,8 @@ from typing import Any
 import requests
 import tweepy
 
-from bot.config import Config
 from bot.domain.snapshots import Event, ThreadView
-from bot.plugins.contract import Publisher, Receipt, Rendered
+from bot.plugins.contract import Config, Publisher, Receipt, Rendered
 from bot.text.templating import render
 from publishers.twitter import text as tweet_text
 from publishers.twitter.client import classify, is_duplicate, make_client

@@ -15,8 +15,7 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from bot.config import Config
-from bot.plugins.contract import PublishError
+from bot.plugins.contract import Config, PublishError
 
 TWEEPY_HOST = "https://api.twitter.com"
 DUPLICATE_DETAIL = "duplicate content"

@@ -9,6 +9,7 @@ import jinja2
 import pytest
 
 from bot.errors import TimeError
+from bot.text.timeparse import parse_time
 from bot.text.times import (
     Clock,
     format_date,
@@ -18,7 +19,6 @@ from bot.text.times import (
     format_range,
     format_since,
     isoformat,
-    parse_time,
     register_filters,
     to_zone_iso,
     zone_abbreviation,

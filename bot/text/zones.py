@@ -1,4 +1,8 @@
-"""The tz database's zone abbreviations, as data for the page's "Show times in my time zone" script.
+"""The tz database's zone letters (PDT, CEST, IST), the one place Herald looks them up by sampling zones.
+
+`twice_a_month(year)` is what the grammar and the time parser sample to meet every abbreviation of a
+year; `letters_in_use()` is the set the grammar accepts as a time's zone; `zones_json()` is the data
+for the status page's "Show times in my time zone" script:
 
 A browser names zones in its reader's locale (`MESZ`, `GMT+2`, `CEST` for the same instant), so the script
 takes its letters from this file instead, generated from Python's zoneinfo exactly as bot/text/times.py reads
@@ -27,6 +31,24 @@ def _samples(days: tuple[tuple[int, int], ...]) -> list[datetime]:
     """Midnight UTC on each (month, day) of every year."""
     return [datetime(year, month, day, tzinfo=UTC) for year in range(FIRST_YEAR, LAST_YEAR + 1)
             for month, day in days]
+
+
+def twice_a_month(year: int, zone: zoneinfo.ZoneInfo | None = None) -> list[datetime]:
+    """Midnight on the 1st and 16th of each month of `year` (UTC, or local to `zone`): a sample of instants
+    that meets every abbreviation a zone uses in a year, summer and winter alike."""
+    return [datetime(year, month, day, tzinfo=zone or UTC) for month in range(1, 13) for day in (1, 16)]
+
+
+@cache
+def letters_in_use() -> frozenset[str]:
+    """Upper-case zone abbreviations in use this year in any zone (PDT, CEST, MSK)."""
+    # A fixed list, not "any 2-5 capitals": "--at 14:02 DNS is failing" must leave DNS in the message.
+    samples = twice_a_month(datetime.now(UTC).year)
+    names: set[str] = set()
+    for key in zoneinfo.available_timezones():
+        zone = zoneinfo.ZoneInfo(key)
+        names.update(sample.astimezone(zone).tzname() or "" for sample in samples)
+    return frozenset(name for name in names if name.isalpha() and name.isupper())
 
 
 OFTEN = _samples(tuple((month, day) for month in range(1, 13) for day in (1, 16)))  # meets every period of 2+ weeks
