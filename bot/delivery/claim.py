@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, type_coerce, update
+from sqlalchemy import and_, func, select, type_coerce, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
+from bot.delivery import lease as leases
 from bot.domain.models import Delivery, UTCDateTime
 
 
@@ -42,31 +43,18 @@ def _head_of_line() -> ColumnElement[bool]:
     return ~blocked.exists()
 
 
-def _unleased(now: datetime) -> ColumnElement[bool]:
-    return or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= now)
-
-
 def claim(session: Session, *, publisher: str, worker: str, now: datetime, lease: float,
           limit: int) -> list[int]:
     """Lease up to `limit` due deliveries of `publisher` to `worker`; their ids, oldest due first."""
     due = (
         select(Delivery.id)
-        .where(Delivery.publisher == publisher, Delivery.state == "pending",
-               Delivery.next_attempt_at <= now, _unleased(now), _head_of_line())
+        .where(Delivery.publisher == publisher, Delivery.state == "pending", Delivery.next_attempt_at <= now,
+               leases.unleased(Delivery.claimed_until, now), _head_of_line())
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    taken = session.scalars(
-        update(Delivery)
-        .where(Delivery.id.in_(due.scalar_subquery()))
-        .values(claimed_by=worker, claimed_until=now + timedelta(seconds=lease),
-                attempts=Delivery.attempts + 1)
-        .returning(Delivery.id)
-        .execution_options(synchronize_session=False)
-    )
-    return sorted(taken)
+    return leases.lease(session, Delivery, due, {"claimed_by": worker, "attempts": Delivery.attempts + 1,
+                                                 "claimed_until": now + timedelta(seconds=lease)})
 
 
 def release(session: Session, *, ids: Iterable[int], worker: str) -> int:

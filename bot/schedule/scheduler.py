@@ -14,10 +14,11 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core import Core
+from bot.delivery import lease as leases
 from bot.delivery import outbox
 from bot.domain import service
 from bot.domain.models import Incident, Job, utcnow
@@ -48,14 +49,10 @@ def run_due(core: Core, *, now: datetime | None = None, limit: int = BATCH) -> i
 
 def claim(session: Session, now: datetime) -> Job | None:
     """Lease the next due job to this transaction, or None when nothing is due."""
-    due = (select(Job.id)
-           .where(Job.state == "pending", Job.due_at <= now,
-                  or_(Job.claimed_until.is_(None), Job.claimed_until <= now))
-           .order_by(Job.due_at, Job.id).limit(1).with_for_update(skip_locked=True))
-    claimed = session.execute(
-        update(Job).where(Job.id == due.scalar_subquery()).values(claimed_until=now + LEASE)
-        .returning(Job.id).execution_options(synchronize_session=False)).scalar()
-    return None if claimed is None else session.get(Job, claimed)
+    due = (select(Job.id).where(Job.state == "pending", Job.due_at <= now, leases.unleased(Job.claimed_until, now))
+           .order_by(Job.due_at, Job.id).limit(1))
+    claimed = leases.lease(session, Job, due, {"claimed_until": now + LEASE})
+    return session.get(Job, claimed[0]) if claimed else None
 
 
 def _run_next(core: Core, now: datetime) -> int | None:
