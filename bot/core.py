@@ -52,7 +52,7 @@ class Core:
         for name, publisher in self.registry.publishers.items():
             self.call_hook(f"{name}.after_delivery", publisher.after_delivery, incident_id)
         for hook in self.delivery_hooks:
-            self.call_hook(getattr(hook, "__qualname__", repr(hook)), hook, self, incident_id)
+            self.call_hook(getattr(hook, "__name__", repr(hook)), hook, self, incident_id)
 
     def call_hook(self, name: str, hook: Callable[..., object], *args: object) -> bool:
         """Run one hook; a failure is logged and counted under `name`, never raised (deliveries go on)."""

@@ -17,11 +17,10 @@ from bot.domain.models import Delivery
 from bot.logs import Redact
 from bot.store import db
 from herald.cli import main
-from tests.bot.delivery import worker_kit as kit
 from tests.fakes import slack as fake_slack
 from tests.fakes.discourse import FakeDiscourse
 from tests.fakes.twitter import FakeTwitter
-from tests.support import make_env
+from tests.support import eventually, make_env
 
 BOT_TOKEN = "xoxb-verbose-secret-token"
 
@@ -52,7 +51,7 @@ def test_verbose_worker_logs_no_secret(database_url: str, tmp_path: Path) -> Non
             def all_sent() -> bool:
                 with db.make_sessionmaker(engine)() as session:
                     return set(session.scalars(select(Delivery.state))) == {"sent"}
-            assert kit.wait_for(all_sent, timeout=60)
+            eventually(all_sent, timeout=60)
         finally:
             worker.terminate()
             log = worker.communicate(timeout=30)[0]

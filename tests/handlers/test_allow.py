@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.domain.models import Delivery, Incident, Update
-from tests.handlers.test_card import wait_until
 from tests.handlers.test_commands import incident, opened
 from tests.handlers.test_modals import response_posts
 from tests.serving import Served, ephemeral
+from tests.support import eventually
 
 REFUSAL = "not on Herald's allow-list"
 
@@ -59,6 +59,6 @@ def test_stranger_cannot_open_or_submit_modals_or_click(served: Served) -> None:
                                metadata={"channel": "C_OPS"}, user="U_STRANGER").json()
     assert body["response_action"] == "errors" and REFUSAL in body["errors"]["message"]
     assert served.slack.action("card_resolve", str(number), user="U_STRANGER").status_code == 200
-    wait_until(lambda: [p for p in response_posts(served, "action") if REFUSAL in p["text"]])
+    eventually(lambda: [p for p in response_posts(served, "action") if REFUSAL in p["text"]])
     assert incident(served, number).status == "investigating"
     assert counts(served) == before and len(served.fake.of("views.open")) == views

@@ -22,9 +22,9 @@ from bot.domain.models import Incident
 from tests.bot.text.test_mrkdwn import BROADCASTS, assert_inert
 from tests.handlers.signed import SECRET
 from tests.handlers.test_allow import counts
-from tests.handlers.test_card import wait_until
 from tests.handlers.test_commands import incident, opened
 from tests.serving import Served, ephemeral
+from tests.support import eventually
 
 PHISH = "[https://status.example.com](https://evil.example/phish) <https://evil.example/x|status.example.com>"
 HOSTILE = f"{BROADCASTS} {PHISH}"  # Markdown typed in Slack arrives as is; the Slack link as Slack sends it
@@ -39,7 +39,7 @@ def assert_safe(text: str) -> None:
 
 def mrkdwn_of(served: Served, number: int) -> list[str]:
     """Every mrkdwn text Herald posted or edited for the card of `number` (plain_text shows markup literally)."""
-    ts = wait_until(lambda: incident(served, number).slack_card_ts)
+    ts = eventually(lambda: incident(served, number).slack_card_ts)
     calls = [c for c in served.fake.of("chat.postMessage") + served.fake.of("chat.update")
              if c.get("ts") == ts or c.get("text", "").startswith(f"#{number} ")]
     texts = [c["text"] for c in calls]
@@ -103,7 +103,7 @@ def test_control_characters_are_removed_from_commands(served: Served) -> None:
     assert stored.updates[0].body.endswith("one\nline\ttwo")
     for feed in ("history.atom", "history.rss"):  # XML 1.0 forbids these characters: the feeds must parse
         path = served.site / feed
-        text = wait_until(lambda p=path: p.exists() and "2J alert" in p.read_text() and p.read_text(), timeout=30)
+        text = eventually(lambda p=path: p.exists() and "2J alert" in p.read_text() and p.read_text(), timeout=30)
         ElementTree.fromstring(text)
 
 
@@ -114,7 +114,7 @@ def test_control_characters_are_removed_from_modals(served: Served) -> None:
         "status": ("investigating",), "at": None, "publish": ["statuspage"],
     }, metadata={"channel": "C_CONTROLS"})
     assert reply.status_code == 200 and reply.text == ""
-    card = wait_until(lambda: [p for p in served.fake.of("chat.postMessage") if p["channel"] == "C_CONTROLS"])
+    card = eventually(lambda: [p for p in served.fake.of("chat.postMessage") if p["channel"] == "C_CONTROLS"])
     stored = incident(served, int(card[0]["text"][1:].split(" ")[0]))
     assert (stored.title, stored.updates[0].body) == ("Modal[31m]8;;https://evil.example2J title",
                                                       "Modal[31m]8;;https://evil.example2J body")
@@ -122,7 +122,7 @@ def test_control_characters_are_removed_from_modals(served: Served) -> None:
 
 def receipts_of(served: Served, number: int) -> list[str]:
     """Every text Herald posted or edited as the receipts under the card of `number`."""
-    stored = wait_until(lambda: incident(served, number).slack_receipts_ts and incident(served, number))
+    stored = eventually(lambda: incident(served, number).slack_receipts_ts and incident(served, number))
     posted = [p for p in served.fake.of("chat.postMessage") if p.get("thread_ts") == stored.slack_card_ts]
     edits = [u for u in served.fake.of("chat.update") if u["ts"] == stored.slack_receipts_ts]
     return [c["text"] for c in posted + edits] + [t for c in posted + edits for t in _mrkdwn(_blocks(c))]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.handlers.test_card import wait_until
 from tests.handlers.test_commands import incident, opened
 from tests.serving import Served, ephemeral
+from tests.support import eventually
 
 
 def views_opened(served: Served, before: int) -> dict:
@@ -39,13 +39,13 @@ def test_declare_submission_declares_and_posts_card(served: Served) -> None:
         "status": ("identified",), "message": "Found it <@U999|bob>", "at": None, "publish": ["statuspage"],
     }, metadata={"channel": "C_MODAL"})
     assert reply.status_code == 200 and reply.text == ""
-    card = wait_until(lambda: [p for p in served.fake.of("chat.postMessage")
+    card = eventually(lambda: [p for p in served.fake.of("chat.postMessage")
                                if p["channel"] == "C_MODAL" and "Modal declared" in p["text"]])
     number = int(card[0]["text"][1:].split(" ")[0])
     stored = incident(served, number)
     assert (stored.impact, stored.status, stored.updates[0].body) == ("critical", "identified", "Found it")
     assert sorted(a.component.name for a in stored.affected) == ["app", "www"]
-    confirm = wait_until(lambda: [p for p in served.fake.of("chat.postEphemeral") if f"#{number} " in p["text"]])
+    confirm = eventually(lambda: [p for p in served.fake.of("chat.postEphemeral") if f"#{number} " in p["text"]])
     assert confirm[0]["user"] == "U_ALLOWED"
 
 
@@ -78,19 +78,19 @@ def test_resolve_and_preview_buttons(served: Served) -> None:
     """Resolve resolves and answers through response_url; Preview shows each channel's text privately."""
     number = opened(served, "Buttons -m Broken")
     assert served.slack.action("card_preview", str(number)).status_code == 200
-    wait_until(lambda: [p for p in response_posts(served, "action") if "nothing was saved" in p["text"]])
+    eventually(lambda: [p for p in response_posts(served, "action") if "nothing was saved" in p["text"]])
     assert served.slack.action("card_resolve", str(number)).status_code == 200
-    assert wait_until(lambda: incident(served, number).status == "resolved")
-    done = wait_until(lambda: [p for p in response_posts(served, "action") if f"#{number} Buttons" in p["text"]])
+    assert eventually(lambda: incident(served, number).status == "resolved")
+    done = eventually(lambda: [p for p in response_posts(served, "action") if f"#{number} Buttons" in p["text"]])
     assert done[0]["response_type"] == "ephemeral" and "Resolved" in done[0]["text"]
 
 
 def test_forged_button_value_is_unexpected_error_with_ref(served: Served) -> None:
     """An unexpected failure answers "something went wrong (ref …)" and logs the traceback under that ref."""
     assert served.slack.action("card_resolve", "not-a-number").status_code == 200
-    posted = wait_until(lambda: [p for p in response_posts(served, "action") if "went wrong" in p["text"]])
+    posted = eventually(lambda: [p for p in response_posts(served, "action") if "went wrong" in p["text"]])
     ref = posted[0]["text"].split("(ref ")[1].split(")")[0]
-    log = wait_until(lambda: ref in served.log.read_text() and served.log.read_text())
+    log = eventually(lambda: ref in served.log.read_text() and served.log.read_text())
     assert "Traceback" in log.split(ref, 1)[1] and "ValueError" in log.split(ref, 1)[1]
 
 
@@ -103,7 +103,7 @@ def test_receipts_retry_button(served: Served) -> None:
     """The receipts' Retry button re-queues failed deliveries, or says there is nothing to retry."""
     number = opened(served, "Retry button -m x")
     assert served.slack.action("receipts_retry", str(number)).status_code == 200
-    wait_until(lambda: [p for p in response_posts(served, "action") if "Nothing to retry" in p["text"]])
+    eventually(lambda: [p for p in response_posts(served, "action") if "Nothing to retry" in p["text"]])
 
 
 def test_an_update_modal_that_says_nothing_is_refused_on_the_form(served: Served) -> None:

@@ -10,9 +10,8 @@ from bot.store import db
 from tests.fakes.slack import FakeSlack
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.handlers.signed import SlackClient
-from tests.handlers.test_card import wait_until
 from tests.serving import ephemeral, slack_env, start_server, stop_server
-from tests.support import fresh_pg_url
+from tests.support import eventually, fresh_pg_url
 
 DOWN = ":warning: Herald cannot reach its database; your command was not saved — try again."
 
@@ -39,7 +38,7 @@ def test_a_database_outage_is_said_plainly_and_a_retry_runs(tmp_path: Path, fake
                                                  "status": ("investigating",)}, metadata={"channel": "C_OPS"})
                 assert form.json()["errors"]["message"] == DOWN
                 proxy.restore()
-                assert wait_until(lambda url=base: httpx.get(url + "/healthz", timeout=20).status_code == 200)
+                assert eventually(lambda url=base: httpx.get(url + "/healthz", timeout=20).status_code == 200)
                 assert "#2 During the outage" in ephemeral(client.post(raw))
             finally:
                 stop_server(process)

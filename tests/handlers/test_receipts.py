@@ -112,11 +112,26 @@ def test_an_earlier_failure_stays_in_sight_with_its_retry_button(core_with_slack
 
 
 def test_no_card_no_receipts(core_with_slack: Core, fake: FakeSlack) -> None:
-    """An incident declared from the CLI has no card, so a delivery outcome posts nothing to Slack."""
+    """An incident declared from the CLI has no card, so a delivery outcome posts nothing to Slack — because
+    there is nothing to draw, not because a hook crashed (a failing hook is counted, never hidden)."""
     before = len(fake.calls)
     number = execute(core_with_slack, grammar.parse("open CLI only -m x"), author="cli").incident.id  # type: ignore[union-attr]
     core_with_slack.after_delivery(number)
     assert len(fake.calls) == before
+    assert core_with_slack.hook_failures == {}
+
+
+def test_a_failing_hook_is_counted_and_deliveries_go_on(core_with_slack: Core, fake: FakeSlack) -> None:
+    """When Slack refuses to draw the receipts, the hook failure is logged and counted, and nothing is raised."""
+    core = core_with_slack
+    number = execute(core, grammar.parse("open Hook fails -m x"), author="U1").incident.id  # type: ignore[union-attr]
+    store(core, number, slack_channel="C_HOOK", slack_card_ts="1700000000.555555")
+    fake.fail("chat.postMessage", "channel_not_found")
+    try:
+        core.after_delivery(number)  # must not raise
+    finally:
+        fake.failures.pop("chat.postMessage")
+    assert core.hook_failures == {"redraw_card_and_receipts": 1}
 
 
 def test_changes_made_outside_slack_edit_the_card(core_with_slack: Core, fake: FakeSlack) -> None:

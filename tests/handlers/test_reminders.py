@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.domain.models import Incident, Job, Update, utcnow
 from tests.serving import Served
+from tests.support import eventually
 
 THIRTY = timedelta(minutes=30)
 
@@ -16,14 +16,13 @@ THIRTY = timedelta(minutes=30)
 def declare(served: Served, title: str) -> int:
     """Declare an incident by slash command and return its number once its card is posted."""
     assert served.slack.command(f"open {title} -c app -i major").status_code == 200
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+
+    def carded() -> int | None:
         with served.sessions() as s:
             found = s.scalars(select(Incident).where(Incident.title == title)).first()
-            if found is not None and found.slack_card_ts:
-                return found.id
-        time.sleep(0.02)
-    raise AssertionError(f"no card for {title!r}")
+            return found.id if found is not None and found.slack_card_ts else None
+
+    return eventually(carded, what=f"a card for {title!r}")
 
 
 def cadence_due(served: Served, number: int) -> list[datetime]:
@@ -35,13 +34,9 @@ def cadence_due(served: Served, number: int) -> list[datetime]:
 
 def updated_with(served: Served, needle: str) -> dict:
     """The chat.update whose text contains `needle` (waiting for it)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        found = [p for p in served.fake.of("chat.update") if needle in str(p.get("text"))]
-        if found:
-            return found[-1]
-        time.sleep(0.02)
-    raise AssertionError(f"no chat.update with {needle!r}")
+    found = eventually(lambda: [p for p in served.fake.of("chat.update") if needle in str(p.get("text"))],
+                       what=f"a chat.update with {needle!r}")
+    return found[-1]
 
 
 def test_snooze_moves_the_next_reminder_30_minutes_from_the_click(served: Served) -> None:

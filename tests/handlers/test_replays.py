@@ -16,10 +16,10 @@ from bot.domain.models import SlackRequest, Update, utcnow
 from bot.store import db, replays
 from tests.fakes.slack import FakeSlack
 from tests.handlers.signed import SlackClient
-from tests.handlers.test_card import wait_until
 from tests.handlers.test_commands import incident, opened
 from tests.handlers.test_modals import response_posts
 from tests.serving import Served, database, slack_env, start_server, stop_server
+from tests.support import eventually
 
 
 def updates(served: Served, number: int) -> int:
@@ -78,7 +78,7 @@ def test_a_double_click_publishes_one_update(served: Served) -> None:
     assert updates(served, number) == 2
     raw = served.slack.action_body("card_resolve", str(number))
     assert_answered_alike(sent_three_ways(served.slack, raw))
-    assert wait_until(lambda: incident(served, number).status == "resolved") and updates(served, number) == 3
+    assert eventually(lambda: incident(served, number).status == "resolved") and updates(served, number) == 3
     path = raw.split("%2Fr%2Faction%2F", 1)[1].split("%22", 1)[0]
     time.sleep(0.3)  # a second answer, if any, would be posted right after the first
     assert len([p for p in response_posts(served, "action") if p["_path"] == f"/r/action/{path}"]) == 1

@@ -28,7 +28,7 @@ from tests.bot.delivery import worker_kit as kit
 from tests.fakes.discourse import FakeDiscourse
 from tests.fakes.receiver import Receiver
 from tests.fakes.twitter import FakeTwitter
-from tests.support import make_env
+from tests.support import eventually, make_env
 
 INCIDENTS, UPDATES, KILLS = 20, 10, 5
 CHAOS = {"HERALD_CLAIM_LEASE": "3", "HERALD_MAX_ATTEMPTS": "1000", "HERALD_RETRY_BASE": "0.05",
@@ -89,7 +89,7 @@ def run_chaos(database_url: str, tmp_path: Path, *, workers: int, seed: int) -> 
             producer.join(60)
             assert done.is_set()
             total = 2 * INCIDENTS * UPDATES
-            assert kit.wait_for(lambda: kit.states(core) == {"sent": total}, timeout=90, every=0.2), kit.states(core)
+            eventually(lambda: kit.states(core) == {"sent": total}, timeout=90, every=0.2, what="every delivery sent")
         finally:
             for proc in procs:
                 kit.stop(proc)
@@ -132,7 +132,7 @@ def test_chaos_with_the_twitter_and_forum_publishers(database_url: str, tmp_path
                     if k == 0 and number % 2:  # kill a worker now and then, mid-stream
                         kit.stop(procs[number % 2], signal.SIGKILL)
                         procs[number % 2] = kit.spawn(env, tmp_path, None, f"restart{number}")
-            done = kit.wait_for(lambda: kit.states(core) == {"sent": 2 * incidents * updates}, timeout=90)
+            done = eventually(lambda: kit.states(core) == {"sent": 2 * incidents * updates}, timeout=90)
             assert done, kit.states(core)
         finally:
             for proc in procs:

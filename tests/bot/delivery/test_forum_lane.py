@@ -12,9 +12,9 @@ from bot.delivery.worker import Worker
 from bot.domain import service
 from bot.domain.models import Delivery, utcnow
 from bot.store import db
-from tests.bot.delivery import worker_kit as kit
 from tests.fakes.discourse import TOO_SIMILAR, FakeDiscourse
 from tests.fakes.incidents import herald
+from tests.support import eventually
 
 
 def test_a_too_similar_refusal_is_failed_and_later_posts_go_on(database_url: str, tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_a_too_similar_refusal_is_failed_and_later_posts_go_on(database_url: str
         outbox.notify(core)
         worker = Worker(core)
         while worker.fill():
-            assert kit.wait_for(lambda: not worker.held())
+            eventually(lambda: not worker.held())
         with core.sessions() as session:
             rows = session.scalars(select(Delivery).where(Delivery.publisher == "forum").order_by(Delivery.id))
             states = [(d.update.number, d.state, d.attempts) for d in rows]

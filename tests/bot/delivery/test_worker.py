@@ -22,6 +22,7 @@ from herald.cli import main
 from tests.bot.delivery import worker_kit as kit
 from tests.fakes import receiver_plugin
 from tests.fakes.receiver import Receiver
+from tests.support import eventually
 
 
 class FakeClock:
@@ -46,7 +47,7 @@ def core_for(database_url: str, tmp_path: Path, rx: Receiver, **env: Any) -> Cor
 def step(worker: Worker) -> int:
     """Claim what is due now and wait until those deliveries are recorded."""
     started = worker.fill()
-    assert kit.wait_for(lambda: not worker.held(), timeout=20)
+    eventually(lambda: not worker.held(), timeout=20)
     return started
 
 
@@ -63,7 +64,7 @@ def test_every_update_reaches_every_channel_once_in_order(database_url: str, tmp
     for n in range(2, 6):
         for i in ids:
             kit.post(core, i, f"update {n}")
-    assert kit.wait_for(lambda: rx.count() == 30)
+    eventually(lambda: rx.count() == 30)
     stop.set()
     thread.join(10)
     assert not thread.is_alive() and rx.conflicts == [] and rx.replays == 0
@@ -227,10 +228,10 @@ def test_a_hung_channel_does_not_delay_another(database_url: str, tmp_path: Path
     ids = [kit.post(core, None, f"incident {n}") for n in range(6)]
     for i in ids:
         kit.post(core, i, "second")
-    assert kit.wait_for(lambda: rx.count("beta") == 12)
+    eventually(lambda: rx.count("beta") == 12)
     assert rx.count("alpha") == 0 and rx.waiting["alpha"] == 4  # alpha's lane is full and stuck
     rx.release("alpha")
-    assert kit.wait_for(lambda: rx.count("alpha") == 12)
+    eventually(lambda: rx.count("alpha") == 12)
     stop.set()
     thread.join(10)
     assert all(rx.chain("alpha", i) == [(1, 0), (2, 0)] for i in ids) and rx.conflicts == []
@@ -275,13 +276,13 @@ def test_stopping_releases_claims_still_in_flight(database_url: str, tmp_path: P
     core = core_for(database_url, tmp_path, rx, HERALD_SHUTDOWN_GRACE="0.3")
     thread, stop = start_thread(core)
     kit.post(core, None, "declared")
-    assert kit.wait_for(lambda: rx.waiting.get("alpha") == 1 and rx.count("beta") == 1)
+    eventually(lambda: rx.waiting.get("alpha") == 1 and rx.count("beta") == 1)
     stop.set()
     thread.join(10)
     [row] = deliveries(core, "alpha")
     assert not thread.is_alive() and (row.state, row.claimed_by, row.attempts) == ("pending", None, 0)
     rx.release("alpha")  # the abandoned post still lands, and its receipt is still recorded
-    assert kit.wait_for(lambda: kit.states(core) == {"sent": 2})
+    eventually(lambda: kit.states(core) == {"sent": 2})
     core.engine.dispose()
 
 
@@ -293,11 +294,11 @@ def test_a_slow_publish_keeps_its_lease_alive(database_url: str, tmp_path: Path,
     first, stop_first = start_thread(core)
     second, stop_second = start_thread(core)
     kit.post(core, None, "declared")
-    assert kit.wait_for(lambda: rx.waiting.get("alpha") == 1)
-    kit.wait_for(lambda: rx.waiting.get("alpha") != 1, timeout=2.0)  # three leases' time
+    eventually(lambda: rx.waiting.get("alpha") == 1)
+    eventually(lambda: rx.waiting.get("alpha") != 1, timeout=2.0, required=False)  # three leases' time
     assert rx.waiting["alpha"] == 1
     rx.release("alpha")
-    assert kit.wait_for(lambda: kit.states(core) == {"sent": 1})
+    eventually(lambda: kit.states(core) == {"sent": 1})
     for stop, thread in ((stop_first, first), (stop_second, second)):
         stop.set()
         thread.join(10)
@@ -310,9 +311,9 @@ def test_incident_retry_wakes_the_worker(database_url: str, tmp_path: Path, rx: 
     core = core_for(database_url, tmp_path, rx, HERALD_WORKER_POLL="60", HERALD_PUBLISHERS="alpha")
     thread, stop = start_thread(core)
     incident = kit.post(core, None, "declared")
-    assert kit.wait_for(lambda: kit.states(core) == {"failed": 1})
+    eventually(lambda: kit.states(core) == {"failed": 1})
     rx.refusing.clear()
     outcome = execute(core, grammar.parse(f"retry {incident}"), author="U1")
-    assert outcome.requeued == 1 and kit.wait_for(lambda: kit.states(core) == {"sent": 1}, timeout=20)
+    assert outcome.requeued == 1 and eventually(lambda: kit.states(core) == {"sent": 1}, timeout=20)
     stop.set()
     thread.join(10)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.domain.models import Delivery
 from tests.bot.delivery import worker_kit as kit
 from tests.fakes.receiver import Receiver
+from tests.support import eventually
 
 
 def ready(tmp_path: Path, name: str) -> bool:
@@ -24,10 +25,10 @@ def test_sigterm_lets_the_delivery_in_flight_finish(database_url: str, tmp_path:
     core = kit.make_core(env, rx)
     with kit.workers(env, tmp_path, rx) as [proc]:
         incident = kit.post(core, None, "declared")
-        assert kit.wait_for(lambda: rx.count() == 2)
+        eventually(lambda: rx.count() == 2)
         rx.hold("alpha")
         kit.post(core, incident, "second")
-        assert kit.wait_for(lambda: rx.waiting.get("alpha") == 1)
+        eventually(lambda: rx.waiting.get("alpha") == 1)
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.3)  # the worker is now shutting down, waiting for its grace period
         assert proc.poll() is None
@@ -45,12 +46,12 @@ def test_a_killed_workers_claim_is_taken_over_once_its_lease_ends(
     rx.hold("alpha")
     first = kit.spawn(env, tmp_path, rx, "first")
     incident = kit.post(core, None, "declared")
-    assert kit.wait_for(lambda: rx.waiting.get("alpha") == 1)
+    eventually(lambda: rx.waiting.get("alpha") == 1)
     assert kit.stop(first, signal.SIGKILL) == -signal.SIGKILL
     rx.release("alpha")  # the request the dead worker sent is still carried out
-    assert kit.wait_for(lambda: rx.count("alpha") == 1)
+    eventually(lambda: rx.count("alpha") == 1)
     with kit.workers(env, tmp_path, rx, prefix="second"):
-        assert kit.wait_for(lambda: kit.states(core) == {"sent": 2})
+        eventually(lambda: kit.states(core) == {"sent": 2})
     assert rx.chain("alpha", incident) == rx.chain("beta", incident) == [(1, 0)] and rx.replays >= 1
     with core.sessions() as session:
         row = session.scalars(select(Delivery).where(Delivery.publisher == "alpha")).one()
@@ -62,10 +63,10 @@ def test_postgres_notify_wakes_an_idle_worker(pg_url: str, tmp_path: Path, rx: R
     env = kit.settings(pg_url, tmp_path, HERALD_WORKER_POLL="60")
     core = kit.make_core(env, rx)
     with kit.workers(env, tmp_path, rx):
-        assert kit.wait_for(lambda: ready(tmp_path, "w0"))
+        eventually(lambda: ready(tmp_path, "w0"))
         time.sleep(0.5)  # let it finish its first turn and go idle
         kit.post(core, None, "declared")
-        assert kit.wait_for(lambda: rx.count() == 2, timeout=30)
+        eventually(lambda: rx.count() == 2, timeout=30)
 
 
 def test_postgres_workers_share_the_queue_without_a_double_post(pg_url: str, tmp_path: Path, rx: Receiver) -> None:
@@ -73,11 +74,11 @@ def test_postgres_workers_share_the_queue_without_a_double_post(pg_url: str, tmp
     env = kit.settings(pg_url, tmp_path)
     core = kit.make_core(env, rx)
     with kit.workers(env, tmp_path, rx, count=3):
-        assert kit.wait_for(lambda: all(ready(tmp_path, f"w{n}") for n in range(3)))
+        eventually(lambda: all(ready(tmp_path, f"w{n}") for n in range(3)))
         ids = [kit.post(core, None, f"incident {n}") for n in range(6)]
         for n in range(2, 5):
             for i in ids:
                 kit.post(core, i, f"update {n}")
-        assert kit.wait_for(lambda: kit.states(core) == {"sent": 48}, timeout=60)
+        eventually(lambda: kit.states(core) == {"sent": 48}, timeout=60)
     assert len(rx.requests) == 48 and rx.replays == 0 and rx.conflicts == []
     assert all(rx.chain(c, i) == [(n, 0) for n in range(1, 5)] for c in kit.CHANNELS for i in ids)

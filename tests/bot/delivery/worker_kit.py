@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -80,14 +79,6 @@ def states(core: Core) -> dict[str, int]:
         return found
 
 
-def wait_for(check: Callable[[], bool], *, timeout: float = 20.0, every: float = 0.02) -> bool:
-    """Poll `check` until it is true or `timeout` passes; its last answer."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(every)
-    return check()
 
 
 def spawn(env: dict[str, str], tmp_path: Path, receiver: Receiver | None, name: str) -> subprocess.Popen[bytes]:

@@ -16,11 +16,10 @@ from bot.core import Core
 from bot.delivery.worker import Worker
 from bot.domain.models import Delivery
 from herald.app import create_core
-from tests.bot.delivery.worker_kit import wait_for
 from tests.bot.schedule.scheduling import END, MIN, T, incident, jobs_of, schedule
 from tests.fakes.discourse import FakeDiscourse
 from tests.fakes.twitter import FakeTwitter
-from tests.support import make_env
+from tests.support import eventually, make_env
 
 WINDOW = "2010-09-02 02:03–04:03 PDT (09:03–11:03 UTC)"
 
@@ -40,8 +39,8 @@ class World:
         """Move the clock to `now`, run one worker turn and wait until every delivery is sent."""
         self.clock[0] = now
         self.worker.turn()
-        assert wait_for(lambda: self.worker.fill() >= 0 and not self.worker.held() and self.pending() == 0,
-                        timeout=30), "deliveries did not finish"
+        eventually(lambda: self.worker.fill() >= 0 and not self.worker.held() and self.pending() == 0,
+                   timeout=30, what="every delivery to finish")
 
     def pending(self) -> int:
         """Deliveries not yet sent."""
