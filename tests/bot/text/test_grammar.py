@@ -7,28 +7,8 @@ from typing import TypeVar
 import pytest
 
 from bot.errors import UsageError
-from bot.text.grammar import (
-    USAGE,
-    Complete,
-    ComponentChange,
-    Components,
-    Edit,
-    Extend,
-    Help,
-    ListIncidents,
-    Maintenance,
-    Open,
-    OpenModal,
-    Preview,
-    Reopen,
-    Resolve,
-    Retry,
-    Show,
-    Start,
-    Update,
-    help_lines,
-    parse,
-)
+from bot.text import parsed as p
+from bot.text.grammar import USAGE, help_lines, parse
 
 T = TypeVar("T")
 
@@ -53,13 +33,13 @@ def refusal(text: str) -> UsageError:
 @pytest.mark.parametrize("text", ["", "   ", "\n\t "])
 def test_bare_command_opens_the_modal(text: str) -> None:
     """Empty or blank text after /incident opens the Declare modal."""
-    assert parse(text) == OpenModal()
+    assert parse(text) == p.OpenModal()
 
 
 def test_help_without_and_with_topic() -> None:
     """`help` asks for every usage line and `help update` for one, case-insensitively."""
-    assert parse("help") == Help(None)
-    assert parse("HELP Update") == Help("update")
+    assert parse("help") == p.Help(None)
+    assert parse("HELP Update") == p.Help("update")
 
 
 def test_help_lines_list_every_subcommand_or_one() -> None:
@@ -75,9 +55,9 @@ def test_open_with_title_options_and_message() -> None:
         'open APP Connectivity Issues due to Backups -c app,admin --at "2010-09-02 02:03" '
         '-m We just  experienced\n* an outage "today"  '
     )
-    assert parse(text) == Open(
+    assert parse(text) == p.Open(
         title="APP Connectivity Issues due to Backups",
-        components=(ComponentChange("app"), ComponentChange("admin")),
+        components=(p.ComponentChange("app"), p.ComponentChange("admin")),
         at="2010-09-02 02:03",
         message='We just  experienced\n* an outage "today"',
     )
@@ -86,7 +66,7 @@ def test_open_with_title_options_and_message() -> None:
 def test_open_with_every_option() -> None:
     """Impact, status, dry run and a publish subset are read and lower-cased."""
     command = parse("open Slow admin -i MAJOR -s Investigating --dry-run --publish statuspage,Twitter")
-    assert command == Open(
+    assert command == p.Open(
         title="Slow admin", impact="major", status="investigating", dry_run=True,
         publish=("statuspage", "twitter"),
     )
@@ -96,18 +76,18 @@ def test_update_words_after_the_id_are_the_message() -> None:
     """Words after the id that are not options become the message with their original spacing."""
     command = parse("update 1 -s identified It appears as though   the backups\ncaused it")
     message = "It appears as though   the backups\ncaused it"
-    assert command == Update(incident=1, status="identified", message=message)
+    assert command == p.Update(incident=1, status="identified", message=message)
 
 
 def test_update_with_component_statuses() -> None:
     """-c reads `name:status` pairs, lower-cases names and accepts `-` for `_` in statuses."""
     command = parse("update 7 -c App:major-outage,admin:Degraded_Performance,www -m Still down")
-    assert command == Update(
+    assert command == p.Update(
         incident=7,
         components=(
-            ComponentChange("app", "major_outage"),
-            ComponentChange("admin", "degraded_performance"),
-            ComponentChange("www"),
+            p.ComponentChange("app", "major_outage"),
+            p.ComponentChange("admin", "degraded_performance"),
+            p.ComponentChange("www"),
         ),
         message="Still down",
     )
@@ -115,35 +95,35 @@ def test_update_with_component_statuses() -> None:
 
 def test_component_list_with_spaces_after_commas() -> None:
     """`-c app, admin` reads both components and leaves the following words to the message."""
-    command = parse_as("update 7 -c app, admin Both slow", Update)
-    assert command.components == (ComponentChange("app"), ComponentChange("admin"))
+    command = parse_as("update 7 -c app, admin Both slow", p.Update)
+    assert command.components == (p.ComponentChange("app"), p.ComponentChange("admin"))
     assert command.message == "Both slow"
 
 
 def test_update_status_only() -> None:
     """An update may change only the status; the message stays None."""
-    assert parse("update 3 -s monitoring") == Update(incident=3, status="monitoring")
+    assert parse("update 3 -s monitoring") == p.Update(incident=3, status="monitoring")
 
 
 def test_update_message_around_options_joins_runs() -> None:
     """Message words on both sides of an option are joined by one space, each run kept verbatim."""
-    assert parse_as("update 2 Root  cause -s identified found, fix  soon", Update).message == (
+    assert parse_as("update 2 Root  cause -s identified found, fix  soon", p.Update).message == (
         "Root  cause found, fix  soon"
     )
 
 
 def test_resolve_with_words_or_dash_m() -> None:
     """resolve takes its message as free words or after -m, and may have none."""
-    assert parse("resolve 3 All good now") == Resolve(incident=3, message="All good now")
-    assert parse("resolve #3 --at 14:44 -m Fixed") == Resolve(incident=3, message="Fixed", at="14:44")
-    assert parse("resolve 3") == Resolve(incident=3)
+    assert parse("resolve 3 All good now") == p.Resolve(incident=3, message="All good now")
+    assert parse("resolve #3 --at 14:44 -m Fixed") == p.Resolve(incident=3, message="Fixed", at="14:44")
+    assert parse("resolve 3") == p.Resolve(incident=3)
 
 
 def test_reopen_with_status_and_message() -> None:
     """reopen takes an id, an optional status and its message as free words or after -m."""
-    assert parse("reopen 2") == Reopen(incident=2)
-    assert parse("reopen #2 -s identified It is back") == Reopen(2, "identified", "It is back")
-    assert parse("reopen 2 --dry-run -m Back again") == Reopen(2, message="Back again", dry_run=True)
+    assert parse("reopen 2") == p.Reopen(incident=2)
+    assert parse("reopen #2 -s identified It is back") == p.Reopen(2, "identified", "It is back")
+    assert parse("reopen 2 --dry-run -m Back again") == p.Reopen(2, message="Back again", dry_run=True)
     assert "reopen needs an incident id" in str(refusal("reopen"))
 
 
@@ -153,34 +133,34 @@ def test_maintenance_with_window_and_no_auto() -> None:
         "maintenance DB upgrade --from 2024-01-01 10:00 --to 2024-01-01 12:00 UTC -c forum --no-auto "
         "-m Planned"
     )
-    assert parse(text) == Maintenance(
+    assert parse(text) == p.Maintenance(
         title="DB upgrade", starts="2024-01-01 10:00", ends="2024-01-01 12:00 UTC",
-        components=(ComponentChange("forum"),), message="Planned", auto=False,
+        components=(p.ComponentChange("forum"),), message="Planned", auto=False,
     )
 
 
 def test_start_and_complete() -> None:
     """start and complete take an id, an optional time and an optional message."""
-    assert parse("start 4") == Start(incident=4)
-    assert parse("complete #4 --at 14:00 --dry-run -m done") == Complete(4, "14:00", "done", True)
+    assert parse("start 4") == p.Start(incident=4)
+    assert parse("complete #4 --at 14:00 --dry-run -m done") == p.Complete(4, "14:00", "done", True)
 
 
 def test_extend_needs_to() -> None:
     """extend reads --to and takes words after the id as its message."""
-    assert parse("extend 4 --to 16:00 Needs more time") == Extend(4, "16:00", "Needs more time")
+    assert parse("extend 4 --to 16:00 Needs more time") == p.Extend(4, "16:00", "Needs more time")
     assert "extend needs --to TIME" in str(refusal("extend 4 more time"))
 
 
 def test_edit_with_and_without_update_number() -> None:
     """edit takes an optional update number before -m."""
-    assert parse("edit 3 2 -m fixed typo") == Edit(3, 2, "fixed typo")
-    assert parse("edit #3 -m fixed") == Edit(3, None, "fixed")
+    assert parse("edit 3 2 -m fixed typo") == p.Edit(3, 2, "fixed typo")
+    assert parse("edit #3 -m fixed") == p.Edit(3, None, "fixed")
 
 
 def test_preview_with_and_without_id() -> None:
     """preview may name an incident or not, and reads -s and -c."""
-    assert parse("preview -m hello") == Preview(None, "hello")
-    expected = Preview(4, "bye", "resolved", (ComponentChange("app"),))
+    assert parse("preview -m hello") == p.Preview(None, "hello")
+    expected = p.Preview(4, "bye", "resolved", (p.ComponentChange("app"),))
     assert parse("preview 4 -s resolved -c app -m bye") == expected
 
 
@@ -189,20 +169,20 @@ def test_preview_with_and_without_id() -> None:
 )
 def test_list_scopes(text: str, which: str) -> None:
     """list defaults to open incidents and accepts upcoming or all."""
-    assert parse(text) == ListIncidents(which)
+    assert parse(text) == p.ListIncidents(which)
 
 
 def test_show_retry_components() -> None:
     """show and retry take one id; components takes nothing."""
-    assert parse("show #5") == Show(5)
-    assert parse("retry 5") == Retry(5)
-    assert parse("Components") == Components()
+    assert parse("show #5") == p.Show(5)
+    assert parse("retry 5") == p.Retry(5)
+    assert parse("Components") == p.Components()
 
 
 def test_commands_are_frozen() -> None:
     """Parsed commands cannot be changed after parsing."""
     with pytest.raises(AttributeError):
-        parse_as("show 5", Show).incident = 6  # type: ignore[misc]
+        parse_as("show 5", p.Show).incident = 6  # type: ignore[misc]
 
 
 # --- quoting ----------------------------------------------------------------------------------
@@ -213,7 +193,7 @@ def test_commands_are_frozen() -> None:
 )
 def test_a_title_that_is_one_quoted_group_loses_the_grouping_quotes(text: str) -> None:
     """Straight, Slack smart and low quotes around the whole title group it and are not part of it."""
-    assert parse_as(text, Open).title == "Login broken"
+    assert parse_as(text, p.Open).title == "Login broken"
 
 
 @pytest.mark.parametrize(("text", "title"), [
@@ -229,30 +209,30 @@ def test_titles_keep_the_quotes_typed_in_them(text: str, title: str) -> None:
 
 def test_title_keeps_its_spacing_within_runs_and_stays_on_one_line() -> None:
     """A title is the free words as typed (spacing kept within a run, runs joined by one space), on one line."""
-    assert parse_as("open Two  spaces -c app  then\nmore", Open).title == "Two  spaces then more"
+    assert parse_as("open Two  spaces -c app  then\nmore", p.Open).title == "Two  spaces then more"
 
 
 def test_quotes_still_group_option_values() -> None:
     """Quotes group an option's value and are dropped from it, beside a title that keeps its own."""
-    command = parse_as('open Its "quoted" word -c "app" --at "2010-09-02 02:03"', Open)
+    command = parse_as('open Its "quoted" word -c "app" --at "2010-09-02 02:03"', p.Open)
     assert (command.title, command.components, command.at) == (
-        'Its "quoted" word', (ComponentChange("app"),), "2010-09-02 02:03")
+        'Its "quoted" word', (p.ComponentChange("app"),), "2010-09-02 02:03")
 
 
 def test_quoted_option_lookalike_is_a_word() -> None:
     """An option spelling inside quotes is part of the title, not an option."""
-    assert parse('open "Flag -c ignored" -m ok') == Open(title="Flag -c ignored", message="ok")
+    assert parse('open "Flag -c ignored" -m ok') == p.Open(title="Flag -c ignored", message="ok")
 
 
 @pytest.mark.parametrize("word", ["We're", "don’t", "5\"", "it's"])
 def test_apostrophes_and_stray_quotes_are_not_quotes(word: str) -> None:
     """Apostrophes and unmatched quote marks stay in the word and do not group the rest."""
-    assert parse_as(f"update 1 {word} sure -s identified", Update).message == f"{word} sure"
+    assert parse_as(f"update 1 {word} sure -s identified", p.Update).message == f"{word} sure"
 
 
 def test_quoted_message_words_are_kept_verbatim() -> None:
     """Quotes inside an update's free-word message stay exactly as typed."""
-    assert parse_as('update 1 The “fix” worked', Update).message == "The “fix” worked"
+    assert parse_as('update 1 The “fix” worked', p.Update).message == "The “fix” worked"
 
 
 # --- ids --------------------------------------------------------------------------------------
@@ -261,7 +241,7 @@ def test_quoted_message_words_are_kept_verbatim() -> None:
 @pytest.mark.parametrize("written", ["42", "#42"])
 def test_ids_with_or_without_hash(written: str) -> None:
     """An incident id may be written 42 or #42."""
-    assert parse(f"show {written}") == Show(42)
+    assert parse(f"show {written}") == p.Show(42)
 
 
 @pytest.mark.parametrize("written", ["abc", "0", "-1", "#", "4.2", "١٢", "99999999999"])
@@ -294,26 +274,26 @@ def test_bad_update_number() -> None:
 )
 def test_unquoted_multiword_at(written: str, value: str) -> None:
     """An unquoted time takes the following words that look like time parts; the rest is the message."""
-    expected = Update(incident=1, at=value, message="We're on it")
+    expected = p.Update(incident=1, at=value, message="We're on it")
     assert parse(f"update 1 --at {written} We're on it") == expected
 
 
 def test_capitalised_prose_after_a_time_is_not_a_zone() -> None:
     """Capitals that are not a zone abbreviation (DNS, EU) stay in the message."""
-    expected = Update(incident=1, at="14:02", message="DNS is failing")
+    expected = p.Update(incident=1, at="14:02", message="DNS is failing")
     assert parse("update 1 --at 14:02 DNS is failing") == expected
 
 
 def test_quoted_time_is_taken_as_is() -> None:
     """A quoted time value is not extended by the words after it."""
-    expected = Update(incident=1, at="2010-09-02 02:03", message="UTC x")
+    expected = p.Update(incident=1, at="2010-09-02 02:03", message="UTC x")
     assert parse('update 1 --at "2010-09-02 02:03" UTC x') == expected
 
 
 def test_equals_form_and_em_dash_options() -> None:
     """`--at=14:00` works, and macOS's em dash for `--` is read as `--`."""
-    assert parse("update 1 --at=14:00 -m hi") == Update(incident=1, at="14:00", message="hi")
-    assert parse("open X —at 14:00 —dry-run") == Open(title="X", at="14:00", dry_run=True)
+    assert parse("update 1 --at=14:00 -m hi") == p.Update(incident=1, at="14:00", message="hi")
+    assert parse("open X —at 14:00 —dry-run") == p.Open(title="X", at="14:00", dry_run=True)
 
 
 # --- refusals ---------------------------------------------------------------------------------
@@ -431,7 +411,7 @@ def test_nul_byte_is_refused() -> None:
                                      "\r", "\x85"])
 def test_control_characters_are_removed(control: str) -> None:
     """ESC, BEL, CSI, OSC, DEL and C1 controls vanish from titles and messages; newline and tab stay."""
-    command = parse_as(f"open Red{control} alert -m a{control}b\n\tc", Open)
+    command = parse_as(f"open Red{control} alert -m a{control}b\n\tc", p.Open)
     assert command.message is not None
     for text in (command.title, command.message):
         assert not any(ord(ch) < 32 and ch not in "\n\t" or 0x7F <= ord(ch) <= 0x9F for ch in text)
@@ -445,13 +425,13 @@ def test_text_that_is_not_utf8_is_refused() -> None:
 
 def test_rtl_override_is_accepted() -> None:
     """An RTL override is just text to the parser; the domain decides what to do with it."""
-    assert parse_as("open \u202eevil title", Open).title == "\u202eevil title"
+    assert parse_as("open \u202eevil title", p.Open).title == "\u202eevil title"
 
 
 def test_title_limit() -> None:
     """A title over 200 characters is refused with both numbers."""
     assert refusal("open " + "x" * 201).message == "the title is 201 characters; the limit is 200"
-    assert parse_as("open " + "x" * 200, Open).title == "x" * 200
+    assert parse_as("open " + "x" * 200, p.Open).title == "x" * 200
 
 
 def test_message_limit() -> None:
