@@ -1,7 +1,9 @@
 """Markdown as the public reads it: HTML for our own pages, and Markdown for Discourse without raw HTML.
 
 The status page, its feeds and the sandbox page promise no third-party requests, so an image in an
-update (`![x](https://elsewhere/p.png)`) is shown as a link to the image, never loaded. Discourse
+update (`![x](https://elsewhere/p.png)`) is shown as a link to the image, never loaded. A link whose
+label names another address than it goes to (`[https://status.example.com](https://evil.example/x)`)
+shows where it goes instead (bot.text.links.misleading, the rule Slack's links follow too). Discourse
 renders raw HTML in Markdown (sanitised, but still markup a user typed); `without_raw_html` escapes
 each `<` that would start a tag, leaving code spans, code blocks and autolinks as they were, so the
 forum shows exactly the text the status page shows.
@@ -19,6 +21,8 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline.autolink import AUTOLINK_RE, EMAIL_RE
 from markdown_it.token import Token
+
+from bot.text.links import is_web_target, misleading
 
 _BACKTICKS = re.compile(r"`+")
 _RAW_HTML = ("html_inline", "html_block")
@@ -43,6 +47,31 @@ def _inside_link(tokens: Sequence[Token], idx: int) -> bool:
     return depth > 0
 
 
+def _honest_links(state: Any) -> None:
+    """Replace the label of every link that names another address with the link's own target."""
+    for block in state.tokens:
+        block.children = _honest(block.children or [])
+
+
+def _honest(children: list[Token]) -> list[Token]:
+    """One inline run of tokens with each misleading link label replaced by the link's target."""
+    out: list[Token] = []
+    opened: int | None = None
+    for token in children:
+        out.append(token)
+        if token.type == "link_open":
+            opened = len(out) - 1
+        elif token.type == "link_close" and opened is not None:
+            label = "".join(t.content for t in out[opened + 1:-1] if t.type in ("text", "code_inline"))
+            target = str(out[opened].attrGet("href") or "")
+            if is_web_target(target) and misleading(label, target):
+                shown = Token("text", "", 0)
+                shown.content = target
+                out[opened + 1:-1] = [shown]
+            opened = None
+    return out
+
+
 def make_renderer(*, chat: bool = False) -> MarkdownIt:
     """CommonMark with strikethrough, raw HTML shown as text, images as links. `chat`: as Discourse and
     Slack show a post, where a line break is a break and a bare address is a link."""
@@ -50,6 +79,7 @@ def make_renderer(*, chat: bool = False) -> MarkdownIt:
     if chat:
         md.enable("linkify")
     md.add_render_rule("image", _image_as_link)
+    md.core.ruler.push("honest_links", _honest_links)
     return md
 
 

@@ -71,3 +71,13 @@ def test_forum_markdown_never_carries_raw_html_on_random_text() -> None:
     for _ in range(5000):
         typed = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
         assert raw_html(without_raw_html(typed)) == [], typed
+
+
+def test_a_link_naming_another_address_shows_where_it_goes() -> None:
+    """On the page, `[https://status.example.com](https://evil.example/phish)` reads as the phishing address it
+    really opens; honest labels stay as written."""
+    html = make_renderer().render("See [https://status.example.com](https://evil.example/phish), "
+                                  "[**status.example.com**](https://evil.example/x) and [our docs](https://example.com/d)")
+    assert '<a href="https://evil.example/phish">https://evil.example/phish</a>' in html
+    assert '<a href="https://evil.example/x">https://evil.example/x</a>' in html
+    assert '<a href="https://example.com/d">our docs</a>' in html and "status.example.com" not in html
