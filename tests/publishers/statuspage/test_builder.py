@@ -140,13 +140,15 @@ def test_refresh_none_the_next_day_moves_the_past_on(core: Core, builder: Builde
 
 
 def test_refresh_on_an_empty_site_builds_it_all(core: Core, builder: Builder) -> None:
-    """With no front page yet, a refresh of one incident writes the whole site."""
+    """With no front page yet, a refresh of one incident writes the whole site, other months' pages too."""
+    july = NOW - timedelta(days=40)
     with db.transaction(core.sessions) as s:
-        first = service.declare(s, title="First", body="One.", now=NOW).incident_id
-        service.declare(s, title="Second", body="Two.", now=NOW)
-    assert builder.refresh(first, NOW) == len(builder.writer.written)
+        service.declare(s, title="Back in July", body="One.", at=july, now=july)
+        fresh = service.declare(s, title="Today", body="Two.", now=NOW).incident_id
+    assert builder.refresh(fresh, NOW) == len(builder.writer.written)
     root = Path(core.config.site_dir)
-    assert (root / "incidents/2/index.html").is_file() and (root / "index.html").is_file()
+    assert hrefs(root / "history/2010-07/index.html") == {"incidents/1/"}
+    assert (root / "incidents/1/index.html").is_file() and (root / "index.html").is_file()
 
 
 def test_the_404_page_exists_after_a_build(core: Core, builder: Builder, built: dict[str, int]) -> None:
