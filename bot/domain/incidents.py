@@ -121,6 +121,7 @@ def edit_update(session: Session, *, incident_id: int, number: int | None = None
     session.add(UpdateRevision(update=update, revision=update.revision, body=update.body,
                                author=update.author, replaced_at=now))
     update.body, update.revision, update.edited_at = body, update.revision + 1, now
+    incident.updated_at = now  # a correction is a change: feeds and pages list the incident as changed
     w.queue(session, update, publishers, now)
     return update
 

@@ -70,7 +70,7 @@ def _chunks(query: Any, key: Any, wanted: Collection[int] | None, session: Sessi
     if wanted is None:
         yield from session.execute(query)
         return
-    ordered = sorted(wanted)
+    ordered = sorted(set(wanted))  # a number asked for twice is read once
     for at in range(0, len(ordered), CHUNK):
         yield from session.execute(query.where(key.in_(ordered[at:at + CHUNK])))
 
