@@ -140,7 +140,7 @@ def site_build(ctx: click.Context, jobs: int | None) -> None:
     publisher = StatuspagePublisher(core.context)
     started = time.perf_counter()
     changed = publisher.build(jobs=jobs or os.cpu_count() or 1)
-    echo(render(core.templates, "site/built.j2", folder=core.config.site_dir, changed=changed,
+    echo(render(core.templates, "site/built.j2", config=core.config, changed=changed,
                 seconds=round(time.perf_counter() - started, 1)))
 
 
