@@ -9,6 +9,7 @@ the mirror is a delivery lane, retried with backoff like any channel, so a reque
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError,
 
 from bot.plugins.contract import Config, MirrorTarget, PublishError, SiteFile
 
+log = logging.getLogger(__name__)
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
 
 
@@ -39,7 +41,7 @@ class S3Target:
     def listing(self) -> dict[str, str]:
         """Every object under the prefix: site path → its ETag (the MD5 of a single-part upload)."""
         found: dict[str, str] = {}
-        with failures("list"):
+        with failures("the listing"):
             pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
             for page in pages:
                 for item in page.get("Contents", []):
@@ -66,8 +68,10 @@ def failures(what: str) -> Iterator[None]:
     except ClientError as exc:
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
         code = exc.response.get("Error", {}).get("Code", "")
-        raise PublishError(f"{status} {code} ({what})", retryable=status in RETRYABLE_STATUS) from exc
+        log.info("S3 answered %s %s to the request for %s", status, code, what)
+        raise PublishError(f"{status} {code}".strip(), retryable=status in RETRYABLE_STATUS) from exc
     except (ConnectTimeoutError, ReadTimeoutError) as exc:
-        raise PublishError(f"timed out ({what})", retryable=True) from exc
+        log.info("S3 did not answer in time the request for %s", what)
+        raise PublishError("timed out", retryable=True) from exc
     except BotoCoreError as exc:  # no connection, no credentials, …
         raise PublishError(f"{type(exc).__name__}: {exc}", retryable="credentials" not in str(exc).lower()) from exc
