@@ -36,7 +36,10 @@ class S3Target:
             aws_secret_access_key=secret.get_secret_value() if secret else None,
             aws_session_token=token.get_secret_value() if token else None,
             config=BotoConfig(connect_timeout=min(5.0, config.publish_timeout), read_timeout=config.publish_timeout,
-                              retries={"mode": "standard", "total_max_attempts": 1}))
+                              retries={"mode": "standard", "total_max_attempts": 1},
+                              # the CRC checksums boto3 adds by default are refused by some S3-compatible stores
+                              request_checksum_calculation="when_required",
+                              response_checksum_validation="when_required"))
 
     def listing(self) -> dict[str, str]:
         """Every object under the prefix: site path → its ETag (the MD5 of a single-part upload)."""
