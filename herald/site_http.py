@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -126,7 +125,7 @@ class SiteFolder:
 def register(web: Flask, config: Config, store: SiteStore | None = None) -> None:
     """Serve the site store (the folder, or the database through herald.site_db) at `/` and every path no
     other route takes (GET, HEAD and OPTIONS)."""
-    source = _source(config, store)
+    source = _source(web, config, store)
 
     def view(path: str = "") -> BaseResponse:
         response = preflight(path, request) if request.method == "OPTIONS" else source(path, request)
@@ -139,12 +138,12 @@ def register(web: Flask, config: Config, store: SiteStore | None = None) -> None
     web.add_url_rule("/<path:path>", "site", view, methods=methods, provide_automatic_options=False)
 
 
-def _source(config: Config, store: SiteStore | None) -> Callable[[str, Request], BaseResponse]:
-    """How a path is answered: from the database store's in-memory copy (kept fresh by a listener
-    thread), or from the site folder."""
+def _source(web: Flask, config: Config, store: SiteStore | None) -> Callable[[str, Request], BaseResponse]:
+    """How a path is answered: from the database store's in-memory copy (kept fresh by a listener thread,
+    which `web.extensions["herald_site"].stop` ends), or from the site folder."""
     if isinstance(store, DatabaseStore):
-        site = ServedSite(store)
-        site.start(threading.Event())  # a daemon thread for the life of the process
+        site = web.extensions["herald_site"] = ServedSite(store)
+        site.start()
         return lambda path, req: site_db.serve(site, path, req)
     folder = SiteFolder.of(config)
     return lambda path, req: serve(folder, path, req)

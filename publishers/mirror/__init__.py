@@ -42,7 +42,7 @@ class MirrorPublisher(Publisher):
     """Keeps one HERALD_SITE_MIRRORS target equal to the site store."""
 
     name = "mirror"
-    label = "Mirror"
+    label = "Site mirror"
     order = 5  # right after the status page, before the outside channels
     settings = ("HERALD_SITE_MIRRORS",)
 

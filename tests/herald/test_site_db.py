@@ -3,7 +3,6 @@ here), ETags are the same in every web process, a change is served at once, an u
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,6 +59,12 @@ def client(database_url: str, tmp_path: Path, site: Path) -> Iterator[FlaskClien
     store.engine.dispose()
     web = web_on(database_url, tmp_path / "elsewhere")
     yield web.test_client()
+    close(web)
+
+
+def close(web: Flask) -> None:
+    """Stop the app's listener thread and close its connections."""
+    web.extensions["herald_site"].stop.set()
     web.extensions["herald"].core.engine.dispose()
 
 
@@ -83,7 +88,7 @@ def test_a_change_is_served_by_every_web_process_with_the_same_etag(client: Flas
             ours, theirs = (c.get(path, headers={"Accept-Encoding": accept}) for c in (client, other.test_client()))
             assert ours.get_data() == theirs.get_data() and ours.headers["ETag"] == theirs.headers["ETag"], path
     store.engine.dispose()
-    other.extensions["herald"].core.engine.dispose()
+    close(other)
 
 
 def test_an_unchanged_file_costs_no_query_on_postgresql(pg_url: str, tmp_path: Path) -> None:
@@ -91,8 +96,7 @@ def test_an_unchanged_file_costs_no_query_on_postgresql(pg_url: str, tmp_path: P
     store = DatabaseStore(create_engine(pg_url))
     put(store, "index.html", PAGE)
     site = ServedSite(DatabaseStore(create_engine(pg_url)))
-    stop = threading.Event()
-    site.start(stop)
+    site.start()
     try:
         eventually(lambda: site.listening, what="LISTEN herald_site")
         assert site.get("index.html") is not None
@@ -104,7 +108,7 @@ def test_an_unchanged_file_costs_no_query_on_postgresql(pg_url: str, tmp_path: P
         put(store, "index.html", "<p>changed</p>")
         eventually(lambda: (site.get("index.html") or PAGE).data == b"<p>changed</p>", what="the change")
     finally:
-        stop.set()
+        site.stop.set()
         store.engine.dispose()
         site.store.engine.dispose()
 

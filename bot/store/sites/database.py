@@ -147,7 +147,9 @@ class DatabaseStore:
         """True when the store has `path` (this thread's staged writes included)."""
         if self.batch is not None:
             return path in self.batch.known
-        return self.read(path) is not None
+        with self.readers() as session:
+            return session.scalar(select(SiteFileRow.path).where(SiteFileRow.path == path,
+                                                                 SiteFileRow.data.is_not(None))) is not None
 
     def read(self, path: str) -> SiteFile | None:
         """The file at `path` (this thread's staged version first), or None."""

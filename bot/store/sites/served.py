@@ -37,6 +37,7 @@ class ServedSite:
         self.generation = 0  # grows whenever entries are dropped; a read started before is not kept
         self.seen = store.version()
         self.listening = False  # True while LISTEN is up: no query is needed to know nothing changed
+        self.stop = threading.Event()  # set to end the listener thread
 
     def get(self, path: str) -> SiteFile | None:
         """The file at `path`, or None; from memory unless it changed."""
@@ -87,8 +88,9 @@ class ServedSite:
         while self.size > self.limit and self.entries:
             self.size -= _cost(*self.entries.popitem(last=False))
 
-    def listen(self, stop: threading.Event, *, slice_s: float = 0.5) -> None:
-        """On PostgreSQL: refresh on every NOTIFY herald_site until `stop`; reconnects after errors."""
+    def listen(self, *, slice_s: float = 0.5) -> None:
+        """On PostgreSQL: refresh on every NOTIFY herald_site until `self.stop`; reconnects after errors."""
+        stop = self.stop
         while not stop.is_set():
             try:
                 with psycopg.connect(conninfo(self.store.engine.url.render_as_string(hide_password=False)),
@@ -105,11 +107,12 @@ class ServedSite:
                 self.listening = False
             stop.wait(1.0)
 
-    def start(self, stop: threading.Event) -> threading.Thread | None:
-        """On PostgreSQL, a daemon thread running `listen`; None on SQLite (each request checks the version)."""
+    def start(self) -> threading.Thread | None:
+        """On PostgreSQL, a daemon thread running `listen` until `self.stop` is set; None on SQLite (each
+        request checks the version)."""
         if self.store.engine.dialect.name != "postgresql":
             return None
-        thread = threading.Thread(target=self.listen, args=(stop,), name="herald-site-listen", daemon=True)
+        thread = threading.Thread(target=self.listen, name="herald-site-listen", daemon=True)
         thread.start()
         return thread
 
