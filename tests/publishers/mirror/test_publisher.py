@@ -3,6 +3,7 @@ target, bad targets refused at start-up, and a delivery that waits for the statu
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from publishers.mirror import MirrorPublisher
 from tests.bot.delivery import worker_kit as kit
 from tests.publishers.mirror.conftest import Bucket, parts
 from tests.publishers.statuspage.conftest import NOW, sample
-from tests.support import make_env
+from tests.support import eventually, make_env
 
 
 def mirrors(core: Core) -> dict[str, MirrorPublisher]:
@@ -90,3 +91,23 @@ def test_a_delivery_waits_for_the_status_page_to_be_written(mirrored: Core, buck
     deliver.record(mirrored, page_work, deliver.attempt(mirrored, page_work), worker="test", now=NOW)
     assert not isinstance(deliver.attempt(mirrored, work), PublishError)
     assert b"Checkout errors" in bucket.objects()[f"status/incidents/{incident}/index.html"]
+
+
+def test_changes_outside_an_update_reach_the_mirror_in_the_background(database_url: str, tmp_path: Path) -> None:
+    """When local midnight moves The Past on (or a thread link is added), the mirror copies the rewritten files
+    by itself, without a delivery."""
+    copy = tmp_path / "copy"
+    core = create_core(load_config(make_env(database_url, tmp_path, HERALD_PUBLISHERS="statuspage,mirror",
+                                            HERALD_SITE_MIRRORS=f"file://{copy}")))
+    sample(core)
+    page, mirror = parts(core)
+    page.build(NOW)
+    mirror.sync()
+    before = (copy / "index.html").read_bytes()
+    later = NOW + timedelta(days=20)
+    page.new_day(later)
+    assert (tmp_path / "site" / "index.html").read_bytes() != before
+    mirror.new_day(later)
+    eventually(lambda: (copy / "index.html").read_bytes() == (tmp_path / "site" / "index.html").read_bytes(),
+               what="the mirror's copy of the new front page")
+    core.engine.dispose()
