@@ -11,7 +11,7 @@ import logging
 import zoneinfo
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.domain.vocabulary import IMPACTS
 from bot.errors import ConfigError
 from bot.masking import mask_url, url_passwords
+from bot.plugins.site_store import MirrorTarget
 from bot.store.paths import site_dir_problem
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class Config(BaseSettings):
     components: str = Field("app,admin,www", validation_alias="HERALD_COMPONENTS")
     public_url: str = Field("http://127.0.0.1:8000", validation_alias="HERALD_PUBLIC_URL")
     site_dir: Path = Field(Path("site"), validation_alias="HERALD_SITE_DIR")
+    site_store: Literal["dir", "database"] | None = Field(None, validation_alias="HERALD_SITE_STORE")
+    site_mirrors: CommaList = Field((), validation_alias="HERALD_SITE_MIRRORS")
     sandbox_dir: Path = Field(Path("sandbox"), validation_alias="HERALD_SANDBOX_DIR")
     sandbox: bool = Field(False, validation_alias="HERALD_SANDBOX")
     publishers: CommaList | None = Field(None, validation_alias="HERALD_PUBLISHERS")
@@ -88,9 +91,21 @@ class Config(BaseSettings):
     discourse_api_username: str | None = Field(None, validation_alias="DISCOURSE_API_USERNAME")
     discourse_category: str | None = Field(None, validation_alias="DISCOURSE_CATEGORY")
 
+    # S3 mirrors: the standard AWS variables (unset, boto3's own chain applies: profiles, instance roles)
+    aws_access_key_id: str | None = Field(None, validation_alias="AWS_ACCESS_KEY_ID")
+    aws_secret_access_key: SecretStr | None = Field(None, validation_alias="AWS_SECRET_ACCESS_KEY")
+    aws_session_token: SecretStr | None = Field(None, validation_alias="AWS_SESSION_TOKEN")
+    aws_region: str | None = Field(None, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
+    aws_endpoint_url: str | None = Field(None, validation_alias="AWS_ENDPOINT_URL")
+
     _split_lists = field_validator(
-        "publishers", "allowed_users", "allowed_groups", "allowed_channels", mode="before"
+        "publishers", "allowed_users", "allowed_groups", "allowed_channels", "site_mirrors", mode="before"
     )(classmethod(lambda cls, v: None if v is None else _split(v)))
+
+    @field_validator("site_mirrors")
+    @classmethod
+    def _mirrors(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(MirrorTarget.parse(url).url for url in value)
 
     @field_validator("timezone")
     @classmethod
@@ -167,6 +182,11 @@ class Config(BaseSettings):
     def discourse_configured(self) -> bool:
         """True when the forum URL, key and user name are present."""
         return bool(self.discourse_url and self.discourse_api_key and self.discourse_api_username)
+
+    @property
+    def site_store_kind(self) -> str:
+        """HERALD_SITE_STORE, or by default `database` on PostgreSQL (many machines) and `dir` otherwise."""
+        return self.site_store or ("database" if self.database_url.startswith("postgresql") else "dir")
 
     @property
     def port_given(self) -> bool:

@@ -1,4 +1,4 @@
-"""The kernel every process builds first: config → engine, sessions, templates, publishers (bot/ only).
+"""The kernel every process builds first: config → engine, sessions, templates, site store, publishers (bot/ only).
 
 `build_core` wires nothing channel-specific: the one composition root, `herald.app`, adds the Slack
 hooks (receipts, reminders) on top. A hook that fails is logged and counted in `hook_failures`, where
@@ -23,6 +23,7 @@ from bot.domain import components
 from bot.plugins import registry
 from bot.plugins.contract import PublisherContext
 from bot.store import db
+from bot.store.sites import make_store
 from bot.text.templating import make_environment
 from bot.text.times import Clock
 
@@ -81,7 +82,8 @@ def build_core(config: Config, *, load_publishers: bool = True) -> Core:
     sessions, readers = db.make_sessionmaker(engine), db.make_readers(engine)
     templates = make_environment(clock, config.templates_dir)
     # Publishers only read (the worker records their receipts), so they get read-only sessions.
-    context = PublisherContext(config=config, templates=templates, clock=clock, sessions=readers)
+    context = PublisherContext(config=config, templates=templates, clock=clock, sessions=readers,
+                               site=make_store(config, engine))
     reg = registry.load(config, context) if load_publishers else registry.declare(context)
     core = Core(config, clock, engine, sessions, templates, reg, context, readers=readers)
     sync_components(core)

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from bot import logs
 from bot.commands import execute
 from bot.errors import HeraldError, TimeError, UsageError
+from bot.plugins.contract import PublishError, SiteMirror, SyncResult
 from bot.store import db
 from bot.text import grammar
 from bot.text.templating import render
@@ -140,8 +141,31 @@ def site_build(ctx: click.Context, jobs: int | None) -> None:
     publisher = StatuspagePublisher(core.context)
     started = time.perf_counter()
     changed = publisher.build(jobs=jobs or os.cpu_count() or 1)
-    echo(render(core.templates, "site/built.j2", folder=core.config.site_dir, changed=changed,
+    echo(render(core.templates, "site/built.j2", config=core.config, changed=changed,
                 seconds=round(time.perf_counter() - started, 1)))
+
+
+@site_group.command("sync")
+@click.pass_context
+def site_sync(ctx: click.Context) -> None:
+    """Copy the whole status site to every mirror.
+
+    The mirrors are HERALD_SITE_MIRRORS: after a mirror's outage, or to fill a new bucket.
+    """
+    core = create_core(config_from(ctx))
+    mirrors = [p for p in core.registry.publishers.values() if isinstance(p, SiteMirror)]
+    if not mirrors:
+        raise HeraldError("no site mirror is enabled: set HERALD_SITE_MIRRORS (and add mirror to HERALD_PUBLISHERS "
+                          "when you set that)")
+    results: list[tuple[str, SyncResult | None, str | None]] = []
+    for mirror in mirrors:
+        try:
+            results.append((mirror.label, mirror.sync(full=True), None))
+        except PublishError as exc:
+            results.append((mirror.label, None, exc.message))
+    echo(render(core.templates, "cli/site_sync.j2", results=results))
+    if any(error for _, _, error in results):
+        sys.exit(1)
 
 
 def join_words(words: tuple[str, ...]) -> str:

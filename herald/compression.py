@@ -5,7 +5,8 @@ Compressing when a file is served, not when it is built, keeps the builder at on
 (a full build writes thousands of pages; three files each would triple its cost), and any static host
 or CDN in front of the site folder compresses on its own. A page changes a few times an hour during an
 incident and is read many times between changes, so the cache keyed by the file's identity, mtime and
-size makes the cost about one compression per encoding per change: ~0.3 ms for a 40 KB page.
+size (or, for the database site store, its ETag) makes the cost about one compression per encoding per
+change: ~0.3 ms for a 40 KB page.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import gzip
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import brotli
 from werkzeug.datastructures import Accept
@@ -43,7 +44,7 @@ def compress(data: bytes, encoding: str) -> bytes:
     return gzip.compress(data, GZIP_LEVEL, mtime=0)
 
 
-Key = tuple[int, int, int, int, str]  # device, inode, mtime_ns, size, encoding
+Key = tuple[Hashable, str]  # the file's version (device, inode, mtime, size; or its ETag), the encoding
 
 
 class Cache:
@@ -54,9 +55,12 @@ class Cache:
         self.entries: OrderedDict[Key, bytes] = OrderedDict()
         self.lock = threading.Lock()
 
-    def body(self, info: os.stat_result, encoding: str, read: Callable[[], bytes]) -> bytes:
-        """The compressed body of the file version `info` describes: cached, or `read()` and compressed."""
-        key = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size, encoding)
+    def body(self, version: os.stat_result | Hashable, encoding: str, read: Callable[[], bytes]) -> bytes:
+        """The compressed body of the file version `version` names (a folder's `stat`, or a stored file's
+        strong ETag): cached, or `read()` and compressed."""
+        if isinstance(version, os.stat_result):
+            version = (version.st_dev, version.st_ino, version.st_mtime_ns, version.st_size)
+        key = (version, encoding)
         with self.lock:
             found = self.entries.get(key)
             if found is not None:

@@ -1,4 +1,4 @@
-"""The status page part of `herald serve`: HERALD_SITE_DIR over HTTP, safely.
+"""The status page part of `herald serve`: HERALD_SITE_DIR over HTTP, safely (the database store: herald.site_db).
 
 Every GET, HEAD and OPTIONS that is not another route lands here. A path is served only when it names a
 regular file with a known site suffix inside the site folder, reached through no symlink, that is not
@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -27,8 +28,11 @@ from werkzeug.wsgi import wrap_file
 
 from bot.config import Config
 from bot.errors import ConfigError
+from bot.plugins.site_store import SiteStore
 from bot.store.paths import site_dir_problem, sqlite_files
-from herald import compression
+from bot.store.sites import DatabaseStore
+from bot.store.sites.served import ServedSite
+from herald import compression, site_db
 from publishers.statuspage import files as site_files
 
 METHODS = "GET, HEAD, OPTIONS"
@@ -118,12 +122,13 @@ class SiteFolder:
         return False
 
 
-def register(web: Flask, config: Config) -> None:
-    """Serve the site folder at `/` and every path no other route takes (GET, HEAD and OPTIONS)."""
-    folder = SiteFolder.of(config)
+def register(web: Flask, config: Config, store: SiteStore | None = None) -> None:
+    """Serve the site store (the folder, or the database through herald.site_db) at `/` and every path no
+    other route takes (GET, HEAD and OPTIONS)."""
+    source = _source(web, config, store)
 
     def view(path: str = "") -> BaseResponse:
-        response = preflight(path, request) if request.method == "OPTIONS" else serve(folder, path, request)
+        response = preflight(path, request) if request.method == "OPTIONS" else source(path, request)
         if site_files.is_cross_origin(path):
             response.headers["Access-Control-Allow-Origin"] = "*"
         return response
@@ -131,6 +136,17 @@ def register(web: Flask, config: Config) -> None:
     methods = ["GET", "HEAD", "OPTIONS"]
     web.add_url_rule("/", "site_root", view, methods=methods, provide_automatic_options=False)
     web.add_url_rule("/<path:path>", "site", view, methods=methods, provide_automatic_options=False)
+
+
+def _source(web: Flask, config: Config, store: SiteStore | None) -> Callable[[str, Request], BaseResponse]:
+    """How a path is answered: from the database store's in-memory copy (kept fresh by a listener thread,
+    which `web.extensions["herald_site"].stop` ends), or from the site folder."""
+    if isinstance(store, DatabaseStore):
+        site = web.extensions["herald_site"] = ServedSite(store)
+        site.start()
+        return lambda path, req: site_db.serve(site, path, req)
+    folder = SiteFolder.of(config)
+    return lambda path, req: serve(folder, path, req)
 
 
 def serve(folder: SiteFolder, path: str, req: Request) -> BaseResponse:

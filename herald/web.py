@@ -37,7 +37,7 @@ def create_web(config: Config) -> Flask:
     web.extensions["herald"] = app
     web.add_url_rule("/healthz", "healthz", lambda: _health(app.core, app.slack is not None))
     web.add_url_rule("/slack/events", "slack", _slack_view(app), methods=["POST"])
-    site_http.register(web, config)
+    site_http.register(web, config, app.core.context.site)
     return web
 
 

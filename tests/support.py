@@ -65,6 +65,7 @@ def make_env(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
         "HERALD_SANDBOX_DIR": str(tmp_path / "sandbox"),
         "HERALD_PUBLIC_URL": "https://status.example.test",
         "HERALD_PUBLISHERS": "statuspage",
+        "HERALD_SITE_STORE": "dir",  # tests of the database store and of the default on PostgreSQL say so
     }
     env.update(extra)
     return env

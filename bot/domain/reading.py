@@ -148,3 +148,14 @@ def tweet_ids(session: Session, wanted: Collection[int] | None, channel: str) ->
              .where(Delivery.publisher == channel, Delivery.state == "sent", Delivery.revision == 0,
                     Delivery.sandbox.is_(False), Delivery.external_id.is_not(None)))
     return {row.update_id: row.external_id for row in _chunks(query, Delivery.incident_id, wanted, session)}
+
+
+def delivery_pending(session: Session, *, incident_id: int, update_number: int, revision: int,
+                     channels: Collection[str]) -> bool:
+    """True while the delivery of that update's revision to any of `channels` is still pending (not yet sent,
+    failed or dead): a channel that copies another's output waits for it."""
+    query = (select(Delivery.id).join(Update, Delivery.update_id == Update.id)
+             .where(Delivery.incident_id == incident_id, Update.number == update_number,
+                    Delivery.revision == revision, Delivery.publisher.in_(list(channels)),
+                    Delivery.state == "pending"))
+    return session.scalar(query.limit(1)) is not None

@@ -6,8 +6,9 @@ call), then publishes what it rendered, given the incident's thread on that chan
 Receipt. Failures raise PublishError saying whether a retry could help.
 
 What a channel can do beyond that is declared on its class, never looked up by its name elsewhere:
-`always_on`, `sandboxable`, `public_thread`, `tweets`, `order`, `thread_name`, `post_format`, and the two
-optional hooks `after_delivery` and `new_day`. The registry collects the declarations into `channels`,
+`always_on`, `sandboxable`, `public_thread`, `tweets`, `writes_site`, `order`, `thread_name`, `post_format`,
+`targets` (one lane per destination, as the site mirrors have), and the two optional hooks `after_delivery`
+and `new_day`. The registry collects the declarations into `channels`,
 which every publisher's context shares, so the status page knows which threads it may link to without
 knowing Twitter or Discourse.
 """
@@ -15,11 +16,26 @@ knowing Twitter or Discourse.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.config import Config
+from bot.plugins.site_store import (
+    ASSET_MAX_AGE,
+    CONTENT_TYPES,
+    HASHED_ASSET,
+    PAGE_MAX_AGE,
+    Entry,
+    MirrorTarget,
+    SiteFile,
+    SiteMirror,
+    SiteStore,
+    SyncResult,
+    cache_control,
+    content_type,
+    is_immutable,
+)
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -28,7 +44,9 @@ if TYPE_CHECKING:
     from bot.domain.snapshots import Event, ThreadView
     from bot.text.times import Clock
 
-__all__ = ["ChannelInfo", "Config", "PublishError", "Publisher", "PublisherContext", "Receipt", "Rendered"]
+__all__ = ["ASSET_MAX_AGE", "CONTENT_TYPES", "HASHED_ASSET", "PAGE_MAX_AGE", "ChannelInfo", "Config", "Entry",
+           "MirrorTarget", "PublishError", "Publisher", "PublisherContext", "Receipt", "Rendered", "SiteFile",
+           "SiteMirror", "SiteStore", "SyncResult", "cache_control", "content_type", "is_immutable"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +101,7 @@ class ChannelInfo:
     thread_name: str = ""
     post_format: str = "plain"
     tweets: bool = False
+    writes_site: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,25 +109,29 @@ class PublisherContext:
     """What every publisher is built with (the composition root fills it once).
 
     `sessions` are read-only (the worker records receipts); `channels` is every enabled channel's
-    declaration, filled by the registry once all are loaded."""
+    declaration, filled by the registry once all are loaded; `site` is where the status site lives (the store
+    HERALD_SITE_STORE names); `target` is the destination of a publisher built once per target."""
 
     config: Config
     templates: Environment
     clock: Clock
     sessions: sessionmaker[Session] | None = None
     channels: dict[str, ChannelInfo] = field(default_factory=dict)
+    site: SiteStore | None = None
+    target: str | None = None
 
 
 class Publisher(ABC):
     """One channel. Subclasses set `name` and implement render and publish."""
 
-    name: ClassVar[str]
-    label: ClassVar[str]  # how people call it: "Status page", "Twitter", …
+    name: str  # a publisher built per target (see `targets`) names its instance after the target
+    label: str  # how people call it: "Status page", "Twitter", "S3 mirror", …
     settings: ClassVar[tuple[str, ...]] = ()  # environment variables `configured` needs, named when it is off
     always_on: ClassVar[bool] = False  # enabled unless HERALD_PUBLISHERS says otherwise (the status page)
     sandboxable: ClassVar[bool] = False  # an outside channel whose posts sandbox mode writes to files instead
     public_thread: ClassVar[bool] = False  # its thread is public: the status page links to it
     tweets: ClassVar[bool] = False  # its post ids are tweet ids (Statuspage's `tweet_id`)
+    writes_site: ClassVar[bool] = False  # its deliveries write the site store (the mirrors wait for them)
     order: ClassVar[int] = 50  # where it comes in lists: receipts, previews, the sandbox pages
     thread_name: ClassVar[str] = ""  # what a reader calls its thread: "Tweet thread", "Forum thread"
     post_format: ClassVar[str] = "plain"  # how its posts read: plain (with links), markdown or mrkdwn
@@ -120,11 +143,17 @@ class Publisher(ABC):
     def declared(cls) -> ChannelInfo:
         """What the class declares about its channel, whether or not it is enabled here."""
         return ChannelInfo(cls.name, cls.label, cls.order, cls.public_thread, cls.thread_name, cls.post_format,
-                           cls.tweets)
+                           cls.tweets, cls.writes_site)
 
     def info(self) -> ChannelInfo:
         """What this enabled channel declares (a wrapper, such as the sandbox, may say more)."""
-        return self.declared()
+        return replace(self.declared(), name=self.name, label=self.label)
+
+    @classmethod
+    def targets(cls, config: Config) -> tuple[str, ...]:
+        """The destinations this channel keeps one lane each for, built with `context.target` set (the site
+        mirrors: one per HERALD_SITE_MIRRORS entry); () for a channel with one lane, named `name`."""
+        return ()
 
     @classmethod
     def configured(cls, config: Config) -> bool:

@@ -79,7 +79,7 @@ def load(config: Config, context: PublisherContext,
             registry.failures.setdefault(name, "no such publisher (is its package installed?)")
             continue
         try:
-            registry.publishers[name] = cls(_context_for(cls, context))
+            registry.publishers.update(build(cls, _context_for(cls, context)))
         except Exception as exc:  # reported at start-up and skipped, as the SPEC asks
             registry.failures[name] = f"{type(exc).__name__}: {exc}"
     if config.sandbox:
@@ -89,6 +89,16 @@ def load(config: Config, context: PublisherContext,
     for name, why in registry.failures.items():
         log.error("publisher %s is disabled: %s", name, why)
     return registry
+
+
+def build(cls: type[Publisher], context: PublisherContext) -> dict[str, Publisher]:
+    """The instances of one publisher class by name: one, or one per target it declares (each site mirror),
+    each naming itself after its target."""
+    targets = cls.targets(context.config)
+    if not targets:
+        return {cls.name: cls(context)}
+    built = [cls(replace(context, target=target)) for target in targets]
+    return {p.name: p for p in built}
 
 
 def declare(context: PublisherContext) -> Registry:

@@ -47,8 +47,8 @@ class SandboxPublisher(Publisher):
     def __init__(self, context: PublisherContext, inner: Publisher) -> None:
         super().__init__(context)
         self.inner = inner
-        self.name = inner.name  # type: ignore[misc]
-        self.label = f"{inner.label} (sandbox)"  # type: ignore[misc]
+        self.name = inner.name
+        self.label = f"{inner.label} (sandbox)"
         self.order = inner.order  # type: ignore[misc]
 
     def info(self) -> ChannelInfo:

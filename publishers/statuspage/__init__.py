@@ -1,4 +1,4 @@
-"""The status page publisher: a static site in HERALD_SITE_DIR that any static host can serve.
+"""The status page publisher: a static site in the site store (HERALD_SITE_STORE) that any static host can serve.
 
 Each delivery rewrites, atomically, only what its incident touches (see publishers.statuspage.builder);
 `herald site build` rewrites everything. The site is read back from the database at publish time, so
@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from jinja2 import TemplateError
 from markupsafe import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain import reading
 from bot.domain.snapshots import Event, ThreadView
@@ -28,6 +29,7 @@ class StatuspagePublisher(Publisher):
     name = "statuspage"
     label = "Status page"
     always_on = True
+    writes_site = True
     order = 0
 
     def __init__(self, context: PublisherContext) -> None:
@@ -38,10 +40,12 @@ class StatuspagePublisher(Publisher):
     def builder(self) -> Builder:
         """The site builder (needs the context's session factory)."""
         if self._builder is None:
-            if self.context.sessions is None:
-                raise PublishError("the status page needs a database session factory", retryable=False)
+            if self.context.sessions is None or self.context.site is None:
+                raise PublishError("the status page needs a database session factory and a site store",
+                                   retryable=False)
             self._builder = Builder(config=self.context.config, env=self.context.templates,
-                                    sessions=self.context.sessions, channels=self.context.channels)
+                                    sessions=self.context.sessions, store=self.context.site,
+                                    channels=self.context.channels)
         return self._builder
 
     def render(self, event: Event) -> Rendered:
@@ -66,7 +70,7 @@ class StatuspagePublisher(Publisher):
         (a scheduler can call `refresh(None)` after local midnight so The Past moves on a quiet day)."""
         try:
             return self.builder.refresh(incident_id, now or datetime.now(UTC))
-        except OSError as exc:
+        except (OSError, SQLAlchemyError) as exc:
             raise PublishError(f"cannot write the status site: {exc}", retryable=True) from exc
         except TemplateError as exc:
             raise PublishError(f"a status page template failed: {exc}", retryable=False) from exc
@@ -89,8 +93,8 @@ class StatuspagePublisher(Publisher):
     def add_thread_links(self, incident_id: int) -> bool:
         """Refresh the incident's files when what other channels recorded is not on them yet: a forum or
         tweet thread its page should link to, or a tweet id its JSON should carry (`tweet_id`)."""
-        page = self.builder.writer.path(incident_path(incident_id))
-        if self.context.sessions is None or not page.is_file():
+        text = self.builder.writer.read_text(incident_path(incident_id))
+        if self.context.sessions is None or text is None:
             return False
         linked = [name for name, info in self.context.channels.items() if info.public_thread]
         tweeting = next((name for name, info in self.context.channels.items() if info.tweets), None)
@@ -98,7 +102,6 @@ class StatuspagePublisher(Publisher):
             urls = reading.thread_urls(session, incident_id, linked)
             found = reading.tweet_ids(session, [incident_id], tweeting).values() if tweeting else ()
             tweets = {t for t in found if t.isdigit()}
-        text = page.read_text(encoding="utf-8")
         if all(str(escape(url)) in text for url in urls) and tweets <= self._tweets_shown(incident_id):
             return False
         self.refresh(incident_id)
@@ -107,8 +110,8 @@ class StatuspagePublisher(Publisher):
     def _tweets_shown(self, incident_id: int) -> set[str]:
         """The tweet ids the incident's JSON carries now."""
         try:
-            doc = json.loads(self.builder.writer.path(endpoints.incident_path(incident_id)).read_bytes())
-        except (OSError, ValueError):
+            doc = json.loads(self.builder.writer.read_text(endpoints.incident_path(incident_id)) or "")
+        except ValueError:
             return set()
         return {str(u["tweet_id"]) for u in doc["incident"]["incident_updates"] if u.get("tweet_id")}
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import reading
 from bot.domain.snapshots import ComponentView, IncidentView
-from bot.plugins.contract import ChannelInfo, Config
+from bot.plugins.contract import ChannelInfo, Config, SiteStore
 from publishers.statuspage import api, days, endpoints, pages, parallel
 from publishers.statuspage import files as site_files
 from publishers.statuspage.writer import SiteWriter
@@ -60,11 +60,11 @@ class SiteData:
 class Builder:
     """Writes the site for one configuration."""
 
-    def __init__(self, *, config: Config, env: Environment, sessions: sessionmaker[Session],
-                 writer: SiteWriter | None = None, channels: dict[str, ChannelInfo] | None = None) -> None:
+    def __init__(self, *, config: Config, env: Environment, sessions: sessionmaker[Session], store: SiteStore,
+                 channels: dict[str, ChannelInfo] | None = None) -> None:
         self.config, self.env, self.sessions = config, pages.site_environment(env), sessions
         self.channels = channels if channels is not None else {}
-        self.writer = writer or SiteWriter(config.site_dir)
+        self.writer = SiteWriter(store)
         self.zone, self.public_url = config.timezone, config.public_url
 
     def site(self) -> pages.SiteInfo:
@@ -187,10 +187,8 @@ class Builder:
             open_views=open_views, days=snap.past, earlier=snap.earlier, now=now))
 
     def _months(self) -> list[days.Span]:
-        """The months that have a page on disk, newest first (so the index never links to a missing one)."""
-        folder = self.writer.path("history")
-        keys = [p.name for p in folder.iterdir() if p.is_dir() and (p / "index.html").is_file()] \
-            if folder.is_dir() else []
+        """The months that have a page, newest first (so the index never links to a missing one)."""
+        keys = self.writer.folders("history/")
         return [days.month(key, self.zone) for key in sorted(keys, reverse=True) if _is_month(key)]
 
 

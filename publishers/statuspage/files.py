@@ -8,20 +8,12 @@ Every one of them is text, and may be sent compressed (negotiated on `Accept-Enc
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePosixPath
 
-CONTENT_TYPES = {  # the only suffixes a server of the site sends; add one here to publish a new kind
-    ".html": "text/html; charset=utf-8",
-    ".json": "application/json; charset=utf-8",
-    ".atom": "application/atom+xml; charset=utf-8",
-    ".rss": "application/rss+xml; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-}
-PAGE_MAX_AGE = 60  # pages, feeds and JSON: a status page must not be stale for long
-ASSET_MAX_AGE = 31_536_000  # a year: an asset's name carries a hash of its content, so it never changes
-HASHED_ASSET = re.compile(r"assets/[^/]+\.[0-9a-f]{12}\.[a-z0-9]+")  # assets/site.<hash>.css
+from bot.plugins.contract import ASSET_MAX_AGE, CONTENT_TYPES, HASHED_ASSET, PAGE_MAX_AGE, cache_control, content_type
+
+__all__ = ["ASSET_MAX_AGE", "CONTENT_TYPES", "HASHED_ASSET", "PAGE_MAX_AGE", "cache_control", "content_type"]
+
 CROSS_ORIGIN = ("api/v2/", "history.atom", "history.rss")  # readable by widgets on other origins
 NOT_FOUND_PAGE = "404.html"
 
@@ -35,19 +27,6 @@ def is_public(path: str) -> bool:
 def is_servable(path: str) -> bool:
     """True for a public file path (not a folder) with a known site suffix."""
     return is_public(path) and PurePosixPath(path).suffix in CONTENT_TYPES
-
-
-def content_type(path: str) -> str:
-    """The Content-Type of a site file (folders serve their index.html)."""
-    suffix = PurePosixPath(path).suffix if not path.endswith("/") and path else ".html"
-    return CONTENT_TYPES.get(suffix, "application/octet-stream")
-
-
-def cache_control(path: str) -> str:
-    """The Cache-Control header for a site file: a year and immutable for content-hashed assets."""
-    if HASHED_ASSET.fullmatch(path.lstrip("/")):
-        return f"public, max-age={ASSET_MAX_AGE}, immutable"
-    return f"public, max-age={PAGE_MAX_AGE}"
 
 
 def is_cross_origin(path: str) -> bool:

@@ -1,65 +1,48 @@
-"""Atomic, change-only file writes into the site folder, and the lock that serialises builders."""
+"""The builder's pen: writes each file into the site store with its headers, and remembers what changed.
+
+The store (bot.plugins.site_store, built by the core from HERALD_SITE_STORE) does the writing: a folder,
+atomically, or rows of the database, published together. Each file's content type and cache policy
+follow from its name (publishers.statuspage.files), so every server and mirror sends the same headers.
+"""
 
 from __future__ import annotations
 
-import fcntl
-import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from contextlib import AbstractContextManager
 
-LOCK_NAME = ".herald-site.lock"  # a dotfile: servers of the site must not publish dotfiles
+from bot.plugins.contract import SiteStore
+from publishers.statuspage.files import cache_control, content_type
 
 
 class SiteWriter:
-    """Writes files under `root` so a reader sees the old file or the new one, never a partial one."""
+    """Writes the site's files into `store`, only those whose bytes changed."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+    def __init__(self, store: SiteStore) -> None:
+        self.store = store
         self.written: list[str] = []  # paths rewritten, in order (tests and the bench read this)
-
-    def path(self, relpath: str) -> Path:
-        """The absolute path of a site-relative file."""
-        return self.root / relpath
 
     def exists(self, relpath: str) -> bool:
         """True when the site already has `relpath`."""
-        return self.path(relpath).is_file()
+        return self.store.exists(relpath)
+
+    def read_text(self, relpath: str) -> str | None:
+        """The text of `relpath`, or None when the site has no such file."""
+        found = self.store.read(relpath)
+        return None if found is None else found.data.decode("utf-8")
 
     def write(self, relpath: str, content: str | bytes) -> bool:
         """Replace `relpath` with `content` unless it already holds exactly that; True when written."""
         data = content.encode("utf-8") if isinstance(content, str) else content
-        target = self.path(relpath)
-        try:
-            if target.read_bytes() == data:
-                return False
-        except FileNotFoundError:
-            pass
-        # A dotfile beside the target, unique to this process and thread; same folder, so replace is atomic.
-        temp = target.parent / f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp"
-        try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        except FileNotFoundError:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temp, target)  # atomic on POSIX: readers see the old file or the new one
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
+        if not self.store.put(relpath, data, content_type=content_type(relpath), cache_control=cache_control(relpath)):
+            return False
         self.written.append(relpath)
         return True
 
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the site's lock (across threads and processes) so builds never interleave."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / LOCK_NAME, "a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def folders(self, prefix: str) -> list[str]:
+        """The names of the folders right under `prefix` (`history/`) that have an index.html."""
+        tail = "/index.html"
+        return [path[len(prefix):-len(tail)] for path in self.store.list(prefix)
+                if path.endswith(tail) and "/" not in path[len(prefix):-len(tail)]]
+
+    def locked(self) -> AbstractContextManager[None]:
+        """Hold the site for one build: builds take turns, and the store publishes the build's files together."""
+        return self.store.publishing()

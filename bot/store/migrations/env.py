@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import Connection, pool
 
 from bot.domain.models import Base
+from bot.store import site_files  # noqa: F401 (its table is part of the schema Alembic compares)
 from bot.store.db import make_engine
 
 config = context.config

@@ -3,8 +3,8 @@ cache and CORS headers fit each file."""
 
 from __future__ import annotations
 
+from bot.store.sites.dir import LOCK_NAME
 from publishers.statuspage.files import cache_control, content_type, is_cross_origin, is_public, is_servable
-from publishers.statuspage.writer import LOCK_NAME
 
 
 def test_dotfiles_and_parent_paths_are_not_public() -> None:

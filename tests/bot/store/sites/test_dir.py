@@ -1,4 +1,4 @@
-"""The site writer: atomic replacement, change-only writes, readable permissions, one builder at a time."""
+"""The `dir` site store: atomic replacement, change-only writes, readable permissions, one builder at a time."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import threading
 import time
 from pathlib import Path
 
+from bot.store.sites.dir import DirStore
 from publishers.statuspage.writer import SiteWriter
 
 
 def test_writes_only_what_changed(tmp_path: Path) -> None:
     """Writing the same bytes twice rewrites nothing the second time; new bytes replace the file."""
-    writer = SiteWriter(tmp_path)
+    writer = SiteWriter(DirStore(tmp_path))
     assert writer.write("a/b/index.html", "one") is True
     mtime = (tmp_path / "a/b/index.html").stat().st_mtime_ns
     assert writer.write("a/b/index.html", "one") is False
@@ -22,7 +23,7 @@ def test_writes_only_what_changed(tmp_path: Path) -> None:
 
 def test_files_are_world_readable_and_no_temp_files_remain(tmp_path: Path) -> None:
     """A web server running as another user can read the files; temporary files are gone."""
-    writer = SiteWriter(tmp_path)
+    writer = SiteWriter(DirStore(tmp_path))
     writer.write("index.html", "<!doctype html>")
     assert (tmp_path / "index.html").stat().st_mode & 0o044 == 0o044
     assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
@@ -30,10 +31,10 @@ def test_files_are_world_readable_and_no_temp_files_remain(tmp_path: Path) -> No
 
 def test_the_lock_lets_one_builder_in_at_a_time(tmp_path: Path) -> None:
     """A second holder of the site lock waits until the first lets go."""
-    writer, order = SiteWriter(tmp_path), []
+    writer, order = SiteWriter(DirStore(tmp_path)), []
 
     def second() -> None:
-        with SiteWriter(tmp_path).locked():
+        with DirStore(tmp_path).publishing():
             order.append("second")
 
     with writer.locked():
