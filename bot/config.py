@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
+from email.utils import parseaddr
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -88,6 +90,10 @@ class Config(BaseSettings):
     discourse_api_username: str | None = Field(None, validation_alias="DISCOURSE_API_USERNAME")
     discourse_category: str | None = Field(None, validation_alias="DISCOURSE_CATEGORY")
 
+    smtp_url: str | None = Field(None, validation_alias="HERALD_SMTP_URL")  # smtp://user:pass@host:587, smtps://…
+    mail_from: str | None = Field(None, validation_alias="HERALD_MAIL_FROM")
+    webhook_allow_private: bool = Field(False, validation_alias="HERALD_WEBHOOK_ALLOW_PRIVATE")
+
     _split_lists = field_validator(
         "publishers", "allowed_users", "allowed_groups", "allowed_channels", mode="before"
     )(classmethod(lambda cls, v: None if v is None else _split(v)))
@@ -111,6 +117,20 @@ class Config(BaseSettings):
     @classmethod
     def _cadence(cls, value: Any) -> Any:
         return parse_cadence(value) if isinstance(value, str | int) else value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp(cls, value: str | None) -> str | None:
+        if value and (urlsplit(value).scheme not in ("smtp", "smtps") or not urlsplit(value).hostname):
+            raise ValueError("must be smtp://[user:password@]host[:587] (STARTTLS) or smtps://…[:465]")
+        return value or None
+
+    @field_validator("mail_from")
+    @classmethod
+    def _sender(cls, value: str | None) -> str | None:
+        if value and "@" not in parseaddr(value)[1] or value and any(c in value for c in "\r\n"):
+            raise ValueError("must be an address, e.g. status@example.com or Example Status <status@example.com>")
+        return value or None
 
     @field_validator("clock")
     @classmethod
@@ -167,6 +187,11 @@ class Config(BaseSettings):
     def discourse_configured(self) -> bool:
         """True when the forum URL, key and user name are present."""
         return bool(self.discourse_url and self.discourse_api_key and self.discourse_api_username)
+
+    @property
+    def mail_configured(self) -> bool:
+        """True when Herald can send mail: HERALD_SMTP_URL and HERALD_MAIL_FROM (sandbox mode writes files)."""
+        return bool(self.smtp_url and self.mail_from) or self.sandbox
 
     @property
     def port_given(self) -> bool:

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import Connection, pool
 
 from bot.domain.models import Base
+from bot.subscribers import models as subscriber_models  # noqa: F401 (its tables join Base.metadata)
 from bot.store.db import make_engine
 
 config = context.config
