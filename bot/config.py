@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
-from email.utils import parseaddr
 from collections.abc import Iterator, Mapping
+from email.utils import parseaddr
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo

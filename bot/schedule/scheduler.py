@@ -25,6 +25,7 @@ from bot.domain.models import Incident, Job, utcnow
 from bot.errors import HeraldError
 from bot.schedule import cadence, jobs
 from bot.store import db
+from bot.subscribers import fanout
 from bot.text.templating import render
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ def _remind(core: Core, session: Session, incident: Incident, job: Job, now: dat
 
 
 RUNNERS: dict[str, Callable[[Core, Session, Incident, Job, datetime], str]] = {
-    "start": _start, "complete": _complete, "remind": _remind,
+    "start": _start, "complete": _complete, "remind": _remind, fanout.KIND: fanout.run,
 }
 
 

@@ -4,8 +4,8 @@ from alembic import context
 from sqlalchemy import Connection, pool
 
 from bot.domain.models import Base
-from bot.subscribers import models as subscriber_models  # noqa: F401 (its tables join Base.metadata)
 from bot.store.db import make_engine
+from bot.subscribers import models as subscriber_models  # noqa: F401 (its tables join Base.metadata)
 
 config = context.config
 target_metadata = Base.metadata
