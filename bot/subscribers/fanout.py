@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Exists, event, exists, literal, or_, select
+from sqlalchemy import Exists, event, exists, literal, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -59,7 +59,8 @@ def fan_out(session: Session, update: Update, *, now: datetime) -> int:
         Subscriber.unsubscribed_at.is_(None), Subscriber.disabled_at.is_(None),
         or_(Subscriber.all_components.is_(True), _chose(update), _told(update.incident_id))).subquery()
     rows = select(literal("update"), literal(update.id), literal(update.incident_id), chosen.c.s_id, chosen.c.s_ch,
-                  literal("pending"), literal(0), at, literal(False), at).select_from(chosen)
+                  literal("pending"), literal(0), at, literal(False), at).select_from(chosen).where(true())
+    # `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join (sqlite.org/lang_upsert.html)
     statement = _insert(session).from_select(columns, rows).on_conflict_do_nothing()
     result = session.execute(statement)
     return max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]
