@@ -51,7 +51,9 @@ def normalise(address: str) -> str:
             raise DomainError(f"a webhook URL must be one line of at most {MAX_URL} characters, without spaces")
         return address
     try:
-        return validate_email(address, check_deliverability=False).normalized
+        # Lower-cased whole: local parts are case-blind at every real provider, and Bob@ and bob@ must not be
+        # two subscriptions (two mails to one mailbox, and a way around the per-address limit).
+        return validate_email(address, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise DomainError(f"that is not a valid email address: {exc}") from None
 
