@@ -170,12 +170,15 @@ class Notice:
 @dataclass(frozen=True)
 class NoticeResult:
     """How one notice went: sent (no error), or a PublishError saying whether to retry; `gone` when the
-    address no longer exists (SMTP 550 user unknown, HTTP 410): the subscriber is disabled at once."""
+    address no longer exists (SMTP 550 user unknown, HTTP 410): the subscriber is disabled at once;
+    `untried` when it was never attempted (an earlier notice of the batch lost the connection): it goes
+    back to the queue without counting an attempt."""
 
     notice_id: int
     error: PublishError | None = None
     gone: bool = False
     sandbox: bool = False
+    untried: bool = False
 
 
 class Notifier(ABC):

@@ -42,8 +42,11 @@ def record(session: Session, results: Sequence[NoticeResult], *, worker: str, no
             session.execute(update(Notification).where(*_held(ids, worker)).values(
                 state="sent", sent_at=now, claimed_until=None, last_error=None, sandbox=sandbox)
                 .execution_options(synchronize_session=False))
+    untried = [r.notice_id for r in results if r.error is not None and r.untried]
+    if untried:
+        release(session, ids=untried, worker=worker)
     for result in results:
-        if result.error is not None:
+        if result.error is not None and not result.untried:
             _failed(session, result, worker=worker, now=now, config=config)
     ids = [r.notice_id for r in results]
     return sorted({i for i in session.scalars(select(Notification.incident_id).where(Notification.id.in_(ids)))

@@ -60,7 +60,7 @@ class EmailNotifier(Notifier):
                 rest = PublishError(f"not sent: {result.error.message if result.error else 'connection closed'}",
                                     retryable=True)
                 for later, _ in mails[at + 1:]:
-                    report(NoticeResult(later.id, rest))
+                    report(NoticeResult(later.id, rest, untried=True))
                 return
 
 
