@@ -42,13 +42,21 @@ class WebhookNotifier(Notifier):
     batch_size = 48  # × the request timeout / THREADS stays well inside one claim lease
 
     def send_batch(self, notices: Sequence[Notice], report: Report) -> None:
-        """Build every message, then post them in parallel; report each outcome as it comes."""
+        """Post to the batch's endpoints in parallel, each endpoint's notices in order; report each outcome."""
         config, now = self.context.config, datetime.now(UTC)
         shaper = Shaper(config, self._components())
         timeout = httpx.Timeout(config.publish_timeout, connect=min(config.publish_timeout, 5.0))
+        by_endpoint: dict[str, list[Notice]] = {}
+        for notice in notices:
+            by_endpoint.setdefault(notice.address, []).append(notice)
         with httpx.Client(timeout=timeout, follow_redirects=False) as client, ThreadPoolExecutor(THREADS) as pool:
-            for notice in notices:
-                pool.submit(self._one, client, shaper, notice, now, report)
+            for queue in by_endpoint.values():
+                pool.submit(self._in_order, client, shaper, queue, now, report)
+
+    def _in_order(self, client: httpx.Client, shaper: Shaper, queue: list[Notice], now: datetime,
+                  report: Report) -> None:
+        for notice in queue:
+            self._one(client, shaper, notice, now, report)
 
     def _components(self) -> list[Any]:
         if self.context.sessions is None:

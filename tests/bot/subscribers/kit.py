@@ -33,7 +33,8 @@ def drain(core: Core, channels: Sequence[str] = ("email", "webhook"), *, rounds:
     """Run the due fan-out jobs, then turn each lane until none claims anything; how many were claimed."""
     scheduler.run_due(core)
     claimed = 0
-    lanes = [lane(core, c) for c in channels]
+    enabled = notifiers.load(core.context)
+    lanes = [Lane(core, enabled[c], worker="test", now=utcnow) for c in channels if c in enabled]
     for _ in range(rounds):
         took = sum(one.turn() for one in lanes)
         claimed += took
