@@ -68,7 +68,8 @@ def test_a_component_move_also_sends_a_component_update(poster: Core, hooks: Web
     run(poster, "open Checkout down -c app:major_outage")
     kit.drain(poster)
     bodies = [b for _, ok, b in hooks.at("/app-only") if ok]
-    assert [sorted(b) for b in bodies] == [["incident", "meta", "page"], ["component", "component_update", "meta", "page"]]
+    assert [sorted(b) for b in bodies] == [["incident", "meta", "page"],
+                                           ["component", "component_update", "meta", "page"]]
     assert keys(bodies[1]) == keys(capture("component-update"))
     assert bodies[1]["component_update"]["new_status"] == "major_outage" and bodies[1]["component"]["name"] == "app"
 
