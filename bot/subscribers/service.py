@@ -34,6 +34,7 @@ class Requested:
     """What a subscribe request did: its channel, and a new webhook's secret (shown once)."""
 
     channel: str
+    address: str
     secret: str | None = None
     known: bool = False  # a webhook URL already subscribed (never said of an email address)
 
@@ -71,18 +72,18 @@ def subscribe(session: Session, *, address: str, components: Sequence[str] = (),
         session.add(found)
         _choose(session, found, chosen)
         _arm(session, found, now=now, confirmed=confirmed or channel == "webhook")
-        return Requested(channel, found.secret)
+        return Requested(channel, address, found.secret)
     if channel == "webhook":
         if not found.active:
             found.unsubscribed_at = found.disabled_at = found.disabled_reason = None
             _choose(session, found, chosen)
-        return Requested(channel, None, known=True)
+        return Requested(channel, address, None, known=True)
     if not found.active and (confirmed or now - found.requested_at >= CONFIRM_EVERY):
         found.unsubscribed_at = found.disabled_at = found.disabled_reason = found.confirmed_at = None
         found.confirm_token, found.requested_at = _token(), now
         _choose(session, found, chosen)
         _arm(session, found, now=now, confirmed=confirmed)
-    return Requested(channel)
+    return Requested(channel, address)
 
 
 def _arm(session: Session, subscriber: Subscriber, *, now: datetime, confirmed: bool) -> None:
