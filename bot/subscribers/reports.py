@@ -43,7 +43,8 @@ class NoticeTally:
     sent: int = 0
     queued: int = 0
     retrying: int = 0
-    failed: int = 0  # failed or dead: the subscriber was disabled
+    failed: int = 0  # failed or dead
+    disabled: int = 0  # of those, subscribers now disabled (gone, or past the retry limit)
 
     @property
     def total(self) -> int:
@@ -92,14 +93,17 @@ def tallies(session: Session, incident_id: int) -> list[NoticeTally]:
                             .where(Notification.incident_id == incident_id))
     if newest is None:
         return []
+    erred, off = Notification.last_error.is_not(None), Subscriber.disabled_at.is_not(None)
     rows = session.execute(
-        select(Notification.channel, Notification.state, Notification.last_error.is_not(None), func.count())
-        .join(Update, Notification.update_id == Update.id)
+        select(Notification.channel, Notification.state, erred, off, func.count())
+        .join(Update, Notification.update_id == Update.id).join(Subscriber)
         .where(Update.incident_id == incident_id, Update.number == newest, Notification.state != "cancelled")
-        .group_by(Notification.channel, Notification.state, Notification.last_error.is_not(None)))
+        .group_by(Notification.channel, Notification.state, erred, off))
     found: dict[str, dict[str, int]] = {}
-    for channel, state, erred, n in rows:
-        key = {"sent": "sent", "failed": "failed", "dead": "failed"}.get(state, "retrying" if erred else "queued")
-        found.setdefault(channel, {}).setdefault(key, 0)
-        found[channel][key] += n
+    for channel, state, has_error, disabled, n in rows:
+        key = {"sent": "sent", "failed": "failed", "dead": "failed"}.get(state, "retrying" if has_error else "queued")
+        tally = found.setdefault(channel, {})
+        tally[key] = tally.get(key, 0) + n
+        if key == "failed" and disabled:
+            tally["disabled"] = tally.get("disabled", 0) + n
     return [NoticeTally(channel, **tally) for channel, tally in sorted(found.items())]
