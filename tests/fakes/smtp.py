@@ -8,6 +8,7 @@ delivered — here it was not), `lost` (the message is kept, then the connection
 
 from __future__ import annotations
 
+import asyncio
 import random
 import threading
 from collections import deque
@@ -41,11 +42,12 @@ class SmtpSink:
     """`with SmtpSink() as sink: sink.url` → smtp://127.0.0.1:PORT; `sink.mails` in arrival order."""
 
     def __init__(self, *, rate: float = 0.0, seed: int = 0,
-                 kinds: tuple[str, ...] = ("421", "451", "drop", "lost")) -> None:
+                 kinds: tuple[str, ...] = ("421", "451", "drop", "lost"), delay: float = 0.0) -> None:
         self.mails: list[Received] = []
         self.queue: deque[tuple[str, str]] = deque()
         self.rate, self.kinds, self.rng = rate, kinds, random.Random(seed)
         self.injected: list[str] = []
+        self.delay = delay  # seconds each DATA takes: a slow server, so a batch takes long enough to be killed
         self.lock = threading.Lock()
         self.port = free_port()
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
@@ -96,6 +98,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.sink.delay:
+            await asyncio.sleep(self.sink.delay)
         fault = self.sink.fault("data")
         if fault in ("421",):
             return REPLIES[fault]
