@@ -26,7 +26,10 @@ from publishers.webhooks import targets
 @click.group("subscribers", invoke_without_command=True)
 @click.pass_context
 def subscribers_group(ctx: click.Context) -> None:
-    """Email and webhook subscribers: count, add, list, remove, export."""
+    """Count, add, list, remove, export subscribers.
+
+    Email addresses and webhook URLs told of every update (docs/subscribers.md).
+    """
     if ctx.invoked_subcommand is None:
         core = create_core(config_from(ctx))
         echo_outcome(core, execute(core, grammar.Subscribers()))

@@ -22,7 +22,8 @@ SNOOZE = timedelta(minutes=30)
 
 
 def after_update(session: Session, update: Update, *, config: Config, now: datetime) -> None:
-    """Plan, move or cancel the jobs of `update`'s incident to match its new state; queue its subscribers' fan-out."""
+    """Plan, move or cancel the jobs of `update`'s incident to match its new state; queue its subscribers' fan-out
+    (when there are any)."""
     fanout.plan(session, update)
     incident = update.incident
     if incident.kind == "maintenance":

@@ -1,8 +1,9 @@
 """The fan-out: an update's transaction queues one `notify` job; the worker turns it into notification rows.
 
 The ack path stays a few statements: `plan` writes one Job (kind `notify`, due at the update's creation
-instant, which names the updates it fans out). The scheduler claims the job exactly once and runs `run`
-in the transaction that marks it done: one INSERT … SELECT per update writes a row for every active
+instant, which names the updates it fans out). A notifier lane (bot.subscribers.lanes) claims the job with
+the lease every job and delivery uses (`run_due`), and in the transaction that marks it done, one
+INSERT … SELECT per update writes a row for every active
 subscriber whose components the update touches, or who was already told about the incident (so
 everyone told of an incident hears of its resolution). ON CONFLICT DO NOTHING on (update, subscriber) and
 "confirmed before the update" make a second run a no-op, never a second notice.
@@ -10,14 +11,16 @@ everyone told of an incident hears of its resolution). ON CONFLICT DO NOTHING on
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Exists, event, exists, literal, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from bot.domain.models import AffectedComponent, Component, Incident, Job, Update, UTCDateTime
+from bot.delivery import lease as leases
+from bot.domain.models import AffectedComponent, Component, Job, Update, UTCDateTime
+from bot.store import db
 from bot.subscribers import wake
 from bot.subscribers.models import Notification, Subscriber, SubscriberComponent
 
@@ -25,10 +28,14 @@ if TYPE_CHECKING:
     from bot.core import Core
 
 KIND = "notify"
+ACTIVE = (Subscriber.confirmed_at.is_not(None), Subscriber.unsubscribed_at.is_(None), Subscriber.disabled_at.is_(None))
+LEASE = timedelta(minutes=5)  # a fan-out whose worker died is run again after this (a no-op for rows it wrote)
 
 
-def plan(session: Session, update: Update) -> Job:
-    """Queue the fan-out of `update` (inside the update's own transaction)."""
+def plan(session: Session, update: Update) -> Job | None:
+    """Queue the fan-out of `update` (inside the update's own transaction); nothing while no one subscribes."""
+    if not session.scalar(select(exists().where(*ACTIVE))):
+        return None
     job = session.scalars(select(Job).where(Job.incident_id == update.incident_id, Job.kind == KIND,
                                             Job.due_at == update.created_at)).first()
     if job is None:
@@ -40,13 +47,30 @@ def plan(session: Session, update: Update) -> Job:
     return job
 
 
-def run(core: Core, session: Session, incident: Incident, job: Job, now: datetime) -> str:
-    """The `notify` job: notification rows for every update of `incident` created at the job's instant."""
-    updates = session.scalars(select(Update).where(Update.incident_id == incident.id,
+def run_due(core: Core, *, now: datetime, limit: int = 20) -> int:
+    """Run up to `limit` due `notify` jobs, each in its own transaction with its done mark; how many ran."""
+    ran = 0
+    while ran < limit:
+        with db.transaction(core.sessions) as session:
+            due = (select(Job.id).where(Job.kind == KIND, Job.state == "pending", Job.due_at <= now,
+                                        leases.unleased(Job.claimed_until, now)).order_by(Job.due_at).limit(1))
+            taken = leases.lease(session, Job, due, {"claimed_until": now + LEASE})
+            if not taken:
+                return ran
+            job = session.get(Job, taken[0])
+            assert job is not None
+            job.state, job.done_at, job.note = "done", now, f"queued {run(session, job, now)} notifications"
+        ran += 1
+    return ran
+
+
+def run(session: Session, job: Job, now: datetime) -> int:
+    """The `notify` job: notification rows for every update of its incident created at the job's instant."""
+    updates = session.scalars(select(Update).where(Update.incident_id == job.incident_id,
                                                    Update.created_at == job.due_at))
     queued = sum(fan_out(session, update, now=now) for update in updates)
     event.listen(session, "after_commit", lambda _s: wake.wake_all(), once=True)
-    return f"queued {queued} notifications"
+    return queued
 
 
 def fan_out(session: Session, update: Update, *, now: datetime) -> int:
@@ -55,8 +79,7 @@ def fan_out(session: Session, update: Update, *, now: datetime) -> int:
                "next_attempt_at", "sandbox", "created_at"]
     at = literal(now, UTCDateTime())
     chosen = select(Subscriber.id.label("s_id"), Subscriber.channel.label("s_ch")).where(
-        Subscriber.confirmed_at.is_not(None), Subscriber.confirmed_at <= update.created_at,
-        Subscriber.unsubscribed_at.is_(None), Subscriber.disabled_at.is_(None),
+        *ACTIVE, Subscriber.confirmed_at <= update.created_at,
         or_(Subscriber.all_components.is_(True), _chose(update), _told(update.incident_id))).subquery()
     rows = select(literal("update"), literal(update.id), literal(update.incident_id), chosen.c.s_id, chosen.c.s_ch,
                   literal("pending"), literal(0), at, literal(False), at).select_from(chosen).where(true())

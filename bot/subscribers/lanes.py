@@ -18,7 +18,7 @@ from datetime import datetime
 from bot.core import Core
 from bot.plugins.contract import NoticeResult, Notifier, PublishError
 from bot.store import db
-from bot.subscribers import claims, notices, notifiers, wake
+from bot.subscribers import claims, fanout, notices, notifiers, wake
 
 log = logging.getLogger(__name__)
 FLUSH_EVERY = 0.2  # s between recordings of outcomes during a batch
@@ -37,7 +37,8 @@ class Lane:
         self.sent = 0
 
     def turn(self) -> int:
-        """Claim one batch, send it, record it; how many notifications were claimed."""
+        """Run due fan-outs, then claim one batch, send it, record it; how many notifications were claimed."""
+        fanout.run_due(self.core, now=self.now())
         with db.transaction(self.core.sessions) as session:
             ids = claims.claim(session, channel=self.notifier.name, worker=self.worker, now=self.now(),
                                lease=self.core.config.claim_lease, limit=self.notifier.batch_size)
