@@ -17,7 +17,7 @@ import time
 import traceback
 from typing import Any
 
-MODULES: tuple[str, ...] = ("delivery", "site", "ack", "demo")
+MODULES: tuple[str, ...] = ("delivery", "site", "ack", "demo", "subscribers")
 
 
 def run_one(name: str, quick: bool) -> dict[str, Any]:
