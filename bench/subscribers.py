@@ -9,6 +9,7 @@ The subscribers are written in bulk beforehand, confirmed, all components. --qui
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -75,12 +76,12 @@ def notify(folder: Path, addresses: list[str], **settings: str) -> dict[str, Any
     with db.transaction(core.sessions) as session:
         session.execute(insert(Subscriber), [
             {"channel": "webhook" if a.startswith("http") else "email", "address": a, "all_components": True,
-             "secret": "whsec_" + secrets.token_urlsafe(24) if a.startswith("http") else None,
+             "secret": "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode() if a.startswith("http") else None,
              "confirm_token": secrets.token_urlsafe(24), "unsubscribe_token": secrets.token_urlsafe(24),
              "created_at": now, "requested_at": now, "confirmed_at": now} for a in addresses])
     worker = _spawn([sys.executable, "-c", "from herald.cli import main; main()", "worker"], folder, env)
     try:
-        time.sleep(2.0)  # the worker is up and idle
+        _ready(folder / "worker.log")
         started = time.perf_counter()
         execute(core, grammar.parse("open Checkout down -m Bench."))
         first = _until(core, 1, started)
@@ -91,6 +92,16 @@ def notify(folder: Path, addresses: list[str], **settings: str) -> dict[str, Any
         core.engine.dispose()
     return {"subscribers": len(addresses), "first_s": round(first, 2), "all_s": round(last, 2),
             "per_second": round(len(addresses) / last, 1)}
+
+
+def _ready(log: Path, limit: float = 60.0) -> None:
+    """Wait until the worker says it is delivering (its start-up is not part of the figure)."""
+    deadline = time.monotonic() + limit
+    while "delivering for" not in (log.read_text() if log.exists() else ""):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the worker did not start: {log.read_text() if log.exists() else 'no log'}")
+        time.sleep(0.05)
+    time.sleep(0.5)  # its lanes start right after
 
 
 def _until(core: Any, wanted: int, started: float, limit: float = 600.0) -> float:
@@ -106,5 +117,6 @@ def _until(core: Any, wanted: int, started: float, limit: float = 600.0) -> floa
 
 def _spawn(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("HERALD_", "SLACK_", "DATABASE_URL"))}
+    log = cwd / ("worker.log" if argv[-1] == "worker" else f"{Path(argv[-1]).name}.log")
     return subprocess.Popen(argv, cwd=cwd, env={**clean, **(env or {})}, stdout=subprocess.DEVNULL,
-                            stderr=(cwd / f"{Path(argv[-1]).name}.log").open("wb"))
+                            stderr=log.open("wb"))

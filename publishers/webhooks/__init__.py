@@ -12,6 +12,7 @@ subscriber; any other answer is a failure for a person to see.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from bot.plugins.contract import Notice, NoticeResult, Notifier, PublishError
 from publishers.webhooks import native, sandbox, targets
 from publishers.webhooks.payload import Shaper
 
+log = logging.getLogger(__name__)
 Report = Callable[[NoticeResult], None]
 THREADS = 16
 
@@ -76,6 +78,9 @@ class WebhookNotifier(Notifier):
             report(NoticeResult(notice.id, sandbox=self.context.config.sandbox))
         except PublishError as exc:
             report(NoticeResult(notice.id, exc, gone=isinstance(exc, Gone)))
+        except Exception as exc:  # a bug (or a malformed secret) is logged and retried, never lost in the thread pool
+            log.exception("webhook notice %s could not be sent", notice.id)
+            report(NoticeResult(notice.id, PublishError(f"{type(exc).__name__}: {exc}", retryable=True)))
 
     def messages(self, shaper: Shaper, notice: Notice, now: datetime) -> list[dict[str, Any]]:
         """What `notice` sends: the native message, or the incident body and one per component it moved."""

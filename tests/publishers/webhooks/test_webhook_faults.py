@@ -63,3 +63,21 @@ def test_an_endpoint_failing_past_the_retry_limit_is_disabled(poster: Core, hook
     assert row.state == "dead" and row.attempts == poster.config.max_attempts
     down = kit.subscriber(poster, hooks.url + "/down")
     assert down.disabled_at is not None and "503" in (down.disabled_reason or "")
+
+
+def test_a_notice_that_raises_is_reported_with_its_error(poster: Core, hooks: WebhookReceiver) -> None:
+    """A notice whose sending raises (here: a secret that is not base64) is retried and, at the limit, dead
+    with the error named: it is never lost silently in the thread pool."""
+    from sqlalchemy import update  # only this test edits a row by hand
+
+    from bot.store import db
+    from bot.subscribers.models import Subscriber
+
+    kit.subscribe(poster, hooks.url + "/bad-secret")
+    with db.transaction(poster.sessions) as session:
+        session.execute(update(Subscriber).values(secret="whsec_not*base64"))
+    run(poster, "open Checkout down")
+    settle(poster)
+    [row] = kit.rows(poster)
+    assert row.state == "dead" and "Error" in (row.last_error or "") and "did not report" not in (row.last_error or "")
+    assert hooks.requests == []
