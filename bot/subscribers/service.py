@@ -54,7 +54,7 @@ def normalise(address: str) -> str:
     try:
         # Lower-cased whole: local parts are case-blind at every real provider, and Bob@ and bob@ must not be
         # two subscriptions (two mails to one mailbox, and a way around the per-address limit).
-        return validate_email(address, check_deliverability=False).normalized.lower()
+        return validate_email(address, check_deliverability=False, allow_smtputf8=False).normalized.lower()
     except EmailNotValidError as exc:
         raise DomainError(f"that is not a valid email address: {exc}") from None
 

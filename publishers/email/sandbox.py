@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from email import policy
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 
 from jinja2 import Environment
@@ -13,11 +13,11 @@ from jinja2 import Environment
 from bot.plugins.contract import Config, Notice
 
 
-def keep(config: Config, templates: Environment, notice: Notice, mail: EmailMessage) -> Path:
+def keep(config: Config, templates: Environment, notice: Notice, mail: Message) -> Path:
     """Write `mail` as sandbox/email/<notice id>.eml (once) and refresh the mail page."""
     folder = config.sandbox_dir / "email"
     path = folder / f"{notice.id:08d}.eml"
-    _write(path, mail.as_bytes(policy=policy.SMTP))
+    _write(path, mail.as_bytes())
     write_page(config, templates)
     return path
 

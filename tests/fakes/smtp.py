@@ -35,7 +35,7 @@ class Received:
     message: EmailMessage
 
     def header(self, name: str) -> str:
-        return str(self.message.get(name, ""))
+        return str(self.message.get(name, "")).strip()  # a folded header keeps the space it was folded at
 
 
 class SmtpSink:
