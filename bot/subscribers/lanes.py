@@ -35,6 +35,7 @@ class Lane:
         self.flushed_at = time.monotonic()
         self.lock = threading.Lock()
         self.sent = 0
+        self.touched: set[int] = set()  # incidents whose notices were recorded during this batch
 
     def turn(self) -> int:
         """Run due fan-outs, then claim one batch, send it, record it; how many notifications were claimed."""
@@ -54,7 +55,9 @@ class Lane:
             log.exception("notifier %s raised on a batch of %d", self.notifier.name, len(batch))
             self.report_rest(PublishError(f"{type(exc).__name__}: {exc}", retryable=True, unknown=True))
         self.report_rest(PublishError("not sent (the notifier did not report it)", retryable=True))
-        incidents = self.flush()
+        self.flush()
+        with self.lock:
+            incidents, self.touched = sorted(self.touched), set()
         for incident_id in incidents:
             for hook in self.core.delivery_hooks:
                 self.core.call_hook(getattr(hook, "__name__", repr(hook)), hook, self.core, incident_id)
@@ -76,18 +79,19 @@ class Lane:
         for notice_id in left:
             self.report(NoticeResult(notice_id, error))
 
-    def flush(self) -> list[int]:
-        """Record the outcomes reported so far; the incidents concerned."""
+    def flush(self) -> None:
+        """Record the outcomes reported so far (their incidents' receipts are redrawn after the batch)."""
         with self.lock:
             results, self.pending = self.pending, []
             self.flushed_at = time.monotonic()
             self.held -= {r.notice_id for r in results}
         if not results:
-            return []
+            return
         with db.transaction(self.core.sessions) as session:
             incidents = claims.record(session, results, worker=self.worker, now=self.now(), config=self.core.config)
-        self.sent += sum(1 for r in results if r.error is None)
-        return incidents
+        with self.lock:
+            self.touched.update(incidents)
+            self.sent += sum(1 for r in results if r.error is None)
 
     def drop(self, ids: set[int]) -> None:
         """Cancel claimed notices no longer owed to anyone (e.g. a second confirmation mail of someone who

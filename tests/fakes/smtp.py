@@ -47,6 +47,7 @@ class SmtpSink:
         self.queue: deque[tuple[str, str]] = deque()
         self.rate, self.kinds, self.rng = rate, kinds, random.Random(seed)
         self.injected: list[str] = []
+        self.refused: dict[str, str] = {}
         self.delay = delay  # seconds each DATA takes: a slow server, so a batch takes long enough to be killed
         self.lock = threading.Lock()
         self.port = free_port()
@@ -59,6 +60,11 @@ class SmtpSink:
 
     def __exit__(self, *exc: object) -> None:
         self.controller.stop()
+
+    def refuse(self, address: str, reply: str = "550") -> None:
+        """Answer every RCPT TO `address` with `reply` (a code of REPLIES)."""
+        with self.lock:
+            self.refused[address] = reply
 
     def script(self, *faults: str) -> None:
         """Queue faults (`421`, `451`, `550`, `drop`, `lost`) for the next mails, in order."""
@@ -91,7 +97,7 @@ class _Handler:
         self.sink = sink
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        fault = self.sink.fault("rcpt")
+        fault = self.sink.refused.get(address) or self.sink.fault("rcpt")
         if fault:
             return REPLIES[fault]
         envelope.rcpt_tos.append(address)
