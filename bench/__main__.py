@@ -17,7 +17,7 @@ import time
 import traceback
 from typing import Any
 
-MODULES: tuple[str, ...] = ("delivery", "site", "ack", "demo", "site_store")
+MODULES: tuple[str, ...] = ("delivery", "site", "ack", "demo", "site_store", "subscribers")
 
 
 def run_one(name: str, quick: bool) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, Validation
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.domain.vocabulary import IMPACTS
+from bot import config_values as values
 from bot.errors import ConfigError
 from bot.masking import mask_url, url_passwords
 from bot.plugins.site_store import MirrorTarget
@@ -26,14 +26,6 @@ from bot.store.paths import site_dir_problem
 log = logging.getLogger(__name__)
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
-
-
-def _split(value: Any) -> tuple[str, ...]:
-    if value is None or value == "":
-        return ()
-    if isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-    return tuple(value)
 
 
 class Config(BaseSettings):
@@ -97,10 +89,13 @@ class Config(BaseSettings):
     aws_session_token: SecretStr | None = Field(None, validation_alias="AWS_SESSION_TOKEN")
     aws_region: str | None = Field(None, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
     aws_endpoint_url: str | None = Field(None, validation_alias="AWS_ENDPOINT_URL")
+    smtp_url: str | None = Field(None, validation_alias="HERALD_SMTP_URL")  # smtp://user:pass@host:587, smtps://…
+    mail_from: str | None = Field(None, validation_alias="HERALD_MAIL_FROM")
+    webhook_allow_private: bool = Field(False, validation_alias="HERALD_WEBHOOK_ALLOW_PRIVATE")
 
     _split_lists = field_validator(
         "publishers", "allowed_users", "allowed_groups", "allowed_channels", "site_mirrors", mode="before"
-    )(classmethod(lambda cls, v: None if v is None else _split(v)))
+    )(classmethod(lambda cls, v: None if v is None else values.split_list(v)))
 
     @field_validator("site_mirrors")
     @classmethod
@@ -125,7 +120,10 @@ class Config(BaseSettings):
     @field_validator("update_cadence", mode="before")
     @classmethod
     def _cadence(cls, value: Any) -> Any:
-        return parse_cadence(value) if isinstance(value, str | int) else value
+        return values.parse_cadence(value) if isinstance(value, str | int) else value
+
+    _smtp = field_validator("smtp_url")(classmethod(lambda cls, v: values.smtp_url(v)))
+    _sender = field_validator("mail_from")(classmethod(lambda cls, v: values.sender(v)))
 
     @field_validator("clock")
     @classmethod
@@ -189,6 +187,11 @@ class Config(BaseSettings):
         return self.site_store or ("database" if self.database_url.startswith("postgresql") else "dir")
 
     @property
+    def mail_configured(self) -> bool:
+        """True when Herald can send mail: HERALD_SMTP_URL and HERALD_MAIL_FROM (sandbox mode writes files)."""
+        return bool(self.smtp_url and self.mail_from) or self.sandbox
+
+    @property
     def port_given(self) -> bool:
         """True when PORT is set (a platform that routes traffic to us sets it), not the default."""
         return "port" in self.model_fields_set
@@ -210,17 +213,6 @@ def _aliases(info: FieldInfo) -> list[str]:
     if isinstance(alias, AliasChoices):
         return [str(choice) for choice in alias.choices]
     return [str(alias)] if alias else []
-
-
-def parse_cadence(value: str | int) -> dict[str, int]:
-    """`30` or `critical=15,major=30,minor=60` (a bare number sets the default) as {impact: minutes}."""
-    cadence: dict[str, int] = {}
-    for part in _split(str(value)):
-        impact, _, minutes = part.rpartition("=")
-        if not minutes.strip().isdigit() or impact.strip() not in ("", *IMPACTS):
-            raise ValueError(f"{part!r} is not [impact=]minutes: use 30 or critical=15,major=30,minor=60")
-        cadence[impact.strip() or "*"] = int(minutes)
-    return cadence
 
 
 def load_config(environ: Mapping[str, str] | None = None, *, env_file: str | None = ".env") -> Config:

@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from bot.delivery import outbox
 from bot.delivery.outbox import DeliverySummary
 from bot.domain.models import Incident
+from bot.subscribers import notifiers, reports
 from bot.text.templating import render
 from handlers.messages import store
 
@@ -37,8 +38,10 @@ def draw(core: Core, client: WebClient, incident_id: int) -> None:
             if incident is None or not (incident.slack_card_ts and incident.slack_channel):
                 return
             shown = groups(outbox.summary(session, incident_id))
+            told = reports.tallies(session, incident_id)  # subscribers: `Email 1,204 ✓ · 3 retrying`
             channel, card_ts, receipts_ts = incident.slack_channel, incident.slack_card_ts, incident.slack_receipts_ts
-        text = render(core.templates, "slack/receipts.j2", groups=shown, labels=core.registry.labels())
+        text = render(core.templates, "slack/receipts.j2", groups=shown, labels=core.registry.labels(), told=told,
+                      notifiers=notifiers.labels())
         retry = any(d.needs_person for _, rows in shown for d in rows)
         blocks = json.loads(render(core.templates, "slack/receipts_blocks.j2", text=text, retry=retry,
                                    incident_id=incident_id))

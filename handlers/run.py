@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.webhook import WebhookClient
 
 from bot.commands import Outcome, execute
+from bot.subscribers import notifiers
 from bot.text import grammar as g
 from bot.text.mrkdwn import to_markdown, to_plain
 from bot.text.templating import render
@@ -16,8 +17,9 @@ from handlers import card, receipts
 if TYPE_CHECKING:
     from handlers.context import Asker, SlackApp
 
-READING = (g.Help, g.ListIncidents, g.Show, g.Components, g.Preview)
-TEMPLATES = {"help": "help", "list": "list", "components": "components", "show": "show", "retry": "retry"}
+READING = (g.Help, g.ListIncidents, g.Show, g.Components, g.Preview, g.Subscribers)
+TEMPLATES = {"help": "help", "list": "list", "components": "components", "show": "show", "retry": "retry",
+             "subscribers": "subscribers"}
 
 
 def is_reading(command: g.Command) -> bool:
@@ -54,7 +56,7 @@ def reply(app: SlackApp, outcome: Outcome) -> str:
     """The ephemeral text that tells the person what happened."""
     name = "preview" if outcome.dry_run else TEMPLATES.get(outcome.action, "published")
     return render(app.core.templates, f"slack/{name}.j2", o=outcome, labels=app.core.registry.labels(),
-                  latest=receipts.latest)
+                  latest=receipts.latest, notifiers=notifiers.labels())
 
 
 def respond_later(app: SlackApp, response_url: str | None, text: str, *, replace: bool = False) -> None:

@@ -32,6 +32,7 @@ class App:
 def create_core(config: Config, *, load_publishers: bool = True) -> Core:
     """The core for `config`, with the Slack hooks on when Slack is configured."""
     core = build_core(config, load_publishers=load_publishers)
+    core.templates.globals["subscriptions"] = config.mail_configured  # the page's subscribe form (docs/subscribers.md)
     if config.slack_configured:
         client = web_client(config)
         core.delivery_hooks.append(card.delivery_hook(client))

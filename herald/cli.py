@@ -25,6 +25,7 @@ from bot.text.templating import render
 from herald.app import create_core
 from herald.cli_render import config_from, echo, echo_error, echo_help, echo_outcome, help_text
 from herald.cli_serve import demo_cmd, serve_cmd, worker_cmd
+from herald.cli_subscribers import subscribers_group
 from publishers.statuspage import StatuspagePublisher
 
 log = logging.getLogger("herald")
@@ -187,6 +188,6 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-for _command in (demo_cmd, serve_cmd, worker_cmd):  # the long-running commands live in herald.cli_serve
+for _command in (demo_cmd, serve_cmd, worker_cmd, subscribers_group):  # in herald.cli_serve, cli_subscribers
     main.add_command(_command)
 

@@ -13,6 +13,7 @@ import click
 from bot import logs
 from bot.config import Config, load_config
 from bot.errors import HeraldError
+from bot.subscribers import notifiers
 from bot.text.grammar import help_lines
 from bot.text.sanitize import visible
 from bot.text.templating import make_environment, render
@@ -43,8 +44,8 @@ def echo_outcome(core: Core, outcome: Outcome) -> None:
     if outcome.action == "help":
         echo_help(outcome.topic)
         return
-    name = outcome.action if outcome.action in ("list", "components", "show", "retry") else "published"
-    echo(render(core.templates, f"cli/{name}.j2", o=outcome, config=core.config))
+    name = outcome.action if outcome.action in ("list", "components", "show", "retry", "subscribers") else "published"
+    echo(render(core.templates, f"cli/{name}.j2", o=outcome, config=core.config, notifiers=notifiers.labels()))
 
 
 def echo_error(error: HeraldError) -> None:

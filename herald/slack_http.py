@@ -70,15 +70,15 @@ def events_view(slack: SlackApp) -> Callable[[], Response]:
     return slack_events
 
 
-def read_body(req: Request) -> bytes:
-    """The body, refused with 413 before reading when its declared length is over MAX_BODY, or as soon as
+def read_body(req: Request, *, limit: int = MAX_BODY) -> bytes:
+    """The body, refused with 413 before reading when its declared length is over `limit`, or as soon as
     a chunked body passes it."""
-    if req.content_length is not None and req.content_length > MAX_BODY:
+    if req.content_length is not None and req.content_length > limit:
         raise Refused(413, "request body too large")
     chunks: list[bytes] = []
     size = 0
-    while size <= MAX_BODY:
-        chunk = req.stream.read(min(CHUNK, MAX_BODY + 1 - size))
+    while size <= limit:
+        chunk = req.stream.read(min(CHUNK, limit + 1 - size))
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)

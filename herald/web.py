@@ -1,6 +1,7 @@
 """`herald serve`: the Slack endpoint, the status page files and a health check, under gunicorn.
 
-Routes: `POST /slack/events` (slash commands, interactivity, events), `GET /healthz`, and every other
+Routes: `POST /slack/events` (slash commands, interactivity, events), `GET /healthz`, the subscribe
+endpoints (herald.subscribe_http), and every other
 GET serves HERALD_SITE_DIR (herald.site_http: compressed, cached, CORS for the API, the site's 404).
 Without Slack settings the server still runs the status page and health check and says so. With SQLite
 (and by default) each web process also runs a delivery worker thread; with SLACK_APP_TOKEN, Socket Mode.
@@ -20,7 +21,7 @@ from bot.config import Config
 from bot.core import Core
 from bot.delivery.worker import start_thread
 from bot.text.templating import render
-from herald import site_http
+from herald import site_http, subscribe_http
 from herald.app import App, create_app
 from herald.slack_http import events_view
 
@@ -37,6 +38,7 @@ def create_web(config: Config) -> Flask:
     web.extensions["herald"] = app
     web.add_url_rule("/healthz", "healthz", lambda: _health(app.core, app.slack is not None))
     web.add_url_rule("/slack/events", "slack", _slack_view(app), methods=["POST"])
+    subscribe_http.register(web, app.core)  # POST /subscribe, its confirmation and /unsubscribe
     site_http.register(web, config, app.core.context.site)
     return web
 

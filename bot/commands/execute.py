@@ -20,6 +20,7 @@ from bot.domain.models import Update, utcnow
 from bot.domain.snapshots import ComponentView, Event, IncidentView, component_view, incident_view, update_view
 from bot.plugins.contract import Rendered
 from bot.schedule import jobs
+from bot.subscribers import reports
 from bot.text import grammar as g
 
 
@@ -39,6 +40,7 @@ class Outcome:
     usage: list[str] = field(default_factory=list)  # help: usage lines, without the front end's prefix
     topic: str | None = None  # help: the subcommand asked about, None for all
     late_start: datetime | None = None  # a window's start as given, when it had passed and the window starts now
+    subscribers: reports.Counts | None = None  # `subscribers`: per channel and component
 
 
 class _DryRun(Exception):
@@ -77,6 +79,9 @@ def _run(core: Core, session: Session, command: g.Command, author: str | None, n
     if isinstance(command, g.Components):
         out.action = "components"
         out.components = [component_view(c) for c in service.list_components(session)]
+        return
+    if isinstance(command, g.Subscribers):
+        out.action, out.subscribers = "subscribers", reports.counts(session)
         return
     if isinstance(command, g.Show):
         incident = service.get_incident(session, command.incident)

@@ -27,6 +27,7 @@ from bot.core import Core
 from bot.delivery import claim, deliver, outbox, wakeup
 from bot.domain.models import utcnow
 from bot.store import db
+from bot.subscribers import lanes as notifier_lanes
 from bot.text.times import format_date
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,7 @@ class Worker:
     def run(self, stop: threading.Event) -> None:
         """Deliver until `stop` is set, then shut down gracefully."""
         wakeup.start_listener(self.core.config.database_url, stop)
+        notifying = notifier_lanes.start(self.core, stop, worker=self.name, now=self.now)  # subscribers' lanes
         log.info("worker %s delivering for %s", self.name, ", ".join(self.in_flight) or "no publisher")
         while not stop.is_set():
             try:
@@ -155,6 +157,8 @@ class Worker:
                 wait = self.core.config.worker_poll
             outbox.wake.wait(wait)
         self.shutdown()
+        for lane in notifying:
+            lane.join(self.core.config.shutdown_grace)
 
     def held(self) -> list[int]:
         """Ids of the deliveries in flight."""

@@ -16,6 +16,7 @@ knowing Twitter or Discourse.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -45,8 +46,9 @@ if TYPE_CHECKING:
     from bot.text.times import Clock
 
 __all__ = ["ASSET_MAX_AGE", "CONTENT_TYPES", "HASHED_ASSET", "PAGE_MAX_AGE", "ChannelInfo", "Config", "Entry",
-           "MirrorTarget", "PublishError", "Publisher", "PublisherContext", "Receipt", "Rendered", "SiteFile",
-           "SiteMirror", "SiteStore", "SyncResult", "cache_control", "content_type", "is_immutable"]
+           "MirrorTarget", "Notice", "NoticeResult", "Notifier", "PublishError", "Publisher", "PublisherContext",
+           "Receipt", "Rendered", "SiteFile", "SiteMirror", "SiteStore", "SyncResult", "cache_control",
+           "content_type", "is_immutable"]
 
 
 @dataclass(frozen=True)
@@ -173,3 +175,59 @@ class Publisher(ABC):
 
     def new_day(self, now: datetime) -> None:  # noqa: B027 (optional hook: a no-op by default)
         """Local midnight passed in the display zone (e.g. the status page's Past moves on a day)."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message to one subscriber (docs/subscribers.md): a confirmation (`event` None) or an update.
+
+    `id` is the notification's, the same on every retry: a message id or `webhook-id` built from it lets
+    the receiver recognise a message sent twice (after a crash between sending and recording)."""
+
+    id: int
+    kind: str  # confirm | update
+    address: str  # an email address, or a webhook URL
+    unsubscribe_url: str
+    confirm_url: str | None = None
+    secret: str | None = None  # a webhook's signing secret (whsec_…)
+    components: tuple[str, ...] = ()  # what the subscriber chose; () is every component
+    event: Event | None = None
+    thread_root: int | None = None  # the id of the subscriber's first notice about this incident
+    indicator: str = "none"  # the page's indicator when the notice was claimed (Statuspage's `page`)
+
+
+@dataclass(frozen=True)
+class NoticeResult:
+    """How one notice went: sent (no error), or a PublishError saying whether to retry; `gone` when the
+    address no longer exists (SMTP 550 user unknown, HTTP 410): the subscriber is disabled at once;
+    `untried` when it was never attempted (an earlier notice of the batch lost the connection): it goes
+    back to the queue without counting an attempt."""
+
+    notice_id: int
+    error: PublishError | None = None
+    gone: bool = False
+    sandbox: bool = False
+    untried: bool = False
+
+
+class Notifier(ABC):
+    """A subscriber channel: sends notices in batches, e.g. over one SMTP connection. Found, like publishers,
+    through an entry-point group (`herald.notifiers`); each gets a worker lane of its own."""
+
+    name: ClassVar[str]  # the subscribers' channel it serves: email, webhook
+    label: ClassVar[str]  # how receipts call it: "Email", "Webhooks"
+    order: ClassVar[int] = 50
+    batch_size: ClassVar[int] = 100  # notices claimed at once
+
+    def __init__(self, context: PublisherContext) -> None:
+        self.context = context
+
+    @classmethod
+    def configured(cls, config: Config) -> bool:
+        """True when the settings this channel needs are present."""
+        return True
+
+    @abstractmethod
+    def send_batch(self, notices: Sequence[Notice], report: Callable[[NoticeResult], None]) -> None:
+        """Send every notice, calling `report` as soon as each outcome is known (so a crash mid-batch leaves
+        as little as possible sent but unrecorded); a notice that raises nothing and is not reported is retried."""

@@ -16,12 +16,15 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.domain.models import Incident, Job, Update
+from bot.subscribers import fanout
 
 SNOOZE = timedelta(minutes=30)
 
 
 def after_update(session: Session, update: Update, *, config: Config, now: datetime) -> None:
-    """Plan, move or cancel the jobs of `update`'s incident to match its new state."""
+    """Plan, move or cancel the jobs of `update`'s incident to match its new state; queue its subscribers' fan-out
+    (when there are any)."""
+    fanout.plan(session, update)
     incident = update.incident
     if incident.kind == "maintenance":
         plan_window(session, incident, config=config)

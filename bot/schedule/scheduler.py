@@ -49,7 +49,8 @@ def run_due(core: Core, *, now: datetime | None = None, limit: int = BATCH) -> i
 
 def claim(session: Session, now: datetime) -> Job | None:
     """Lease the next due job to this transaction, or None when nothing is due."""
-    due = (select(Job.id).where(Job.state == "pending", Job.due_at <= now, leases.unleased(Job.claimed_until, now))
+    due = (select(Job.id).where(Job.state == "pending", Job.kind.in_(KINDS), Job.due_at <= now,
+                                leases.unleased(Job.claimed_until, now))
            .order_by(Job.due_at, Job.id).limit(1))
     claimed = leases.lease(session, Job, due, {"claimed_until": now + LEASE})
     return session.get(Job, claimed[0]) if claimed else None
@@ -125,6 +126,7 @@ def _remind(core: Core, session: Session, incident: Incident, job: Job, now: dat
 RUNNERS: dict[str, Callable[[Core, Session, Incident, Job, datetime], str]] = {
     "start": _start, "complete": _complete, "remind": _remind,
 }
+KINDS = (*RUNNERS, "cadence")  # the jobs this scheduler runs (others, e.g. the subscribers' `notify`, run elsewhere)
 
 
 def _text(core: Core, status: str, *, at: datetime, planned: datetime) -> str:

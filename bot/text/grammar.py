@@ -30,6 +30,7 @@ from bot.text.parsed import (
     Retry,
     Show,
     Start,
+    Subscribers,
     Update,
 )
 from bot.text.sanitize import clean
@@ -41,7 +42,7 @@ from bot.text.usage import help_lines as _usage_lines
 __all__ = [
     "Command", "Complete", "ComponentChange", "Components", "Edit", "Extend", "GENERAL_USAGE", "Help",
     "ListIncidents", "MAX_MESSAGE", "MAX_TITLE", "Maintenance", "Open", "OpenModal", "Preview", "Reopen",
-    "Resolve", "Retry", "Show", "Start", "USAGE", "Update", "help_lines", "parse",
+    "Resolve", "Retry", "Show", "Start", "Subscribers", "USAGE", "Update", "help_lines", "parse",
 ]
 
 
@@ -222,6 +223,12 @@ def _components_command(args: Scan) -> Components:
     return Components()
 
 
+def _subscribers(args: Scan) -> Subscribers:
+    """`subscribers`."""
+    args.no_more(0)
+    return Subscribers()
+
+
 def _help(args: Scan) -> Help:
     """`help [SUBCOMMAND]`."""
     args.no_more(1)
@@ -233,4 +240,5 @@ _BUILDERS: dict[str, Callable[[Scan], Command]] = {
     "open": _open, "update": _update, "resolve": _resolve, "reopen": _reopen, "maintenance": _maintenance,
     "start": _start, "complete": _complete, "extend": _extend, "edit": _edit, "preview": _preview,
     "list": _list, "show": _show, "retry": _retry, "components": _components_command, "help": _help,
+    "subscribers": _subscribers,
 }

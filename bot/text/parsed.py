@@ -167,7 +167,12 @@ class Components:
     """List components and their status."""
 
 
+@dataclass(frozen=True)
+class Subscribers:
+    """Count subscribers per channel and component."""
+
+
 Command: TypeAlias = (
     OpenModal | Help | Open | Update | Resolve | Reopen | Maintenance | Start | Complete | Extend | Edit
-    | Preview | ListIncidents | Show | Retry | Components
+    | Preview | ListIncidents | Show | Retry | Components | Subscribers
 )

@@ -21,6 +21,7 @@ USAGE: dict[str, str] = {
     "show": "show ID",
     "retry": "retry ID",
     "components": "components",
+    "subscribers": "subscribers",
     "help": "help [SUBCOMMAND]",
 }
 GENERAL_USAGE = f"[{'|'.join(USAGE)}] …"

@@ -36,6 +36,7 @@ class Recorded:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: Any
+    raw: bytes = b""  # the body as it came, for checks on the exact bytes (webhook signatures)
 
 
 @dataclass
@@ -143,7 +144,8 @@ def _handler_for(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             body = json.loads(raw) if raw and "json" in (self.headers.get("Content-Type") or "") else raw
-            request = Recorded(self.command, parts.path, parse_qs(parts.query), dict(self.headers.items()), body)
+            request = Recorded(self.command, parts.path, parse_qs(parts.query), dict(self.headers.items()), body,
+                               raw)
             reply = server.handle(request)
             if reply is None:
                 self.close_connection = True

@@ -6,6 +6,7 @@ from sqlalchemy import Connection, pool
 from bot.domain.models import Base
 from bot.store import site_files  # noqa: F401 (its table is part of the schema Alembic compares)
 from bot.store.db import make_engine
+from bot.subscribers import models as subscriber_models  # noqa: F401 (its tables join Base.metadata)
 
 config = context.config
 target_metadata = Base.metadata

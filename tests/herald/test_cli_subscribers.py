@@ -1,0 +1,42 @@
+"""`herald subscribers add|list|remove|export` and the bare count, run in-process on a real database."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.conftest import Run
+
+
+def test_add_list_count_export_and_remove(run: Run) -> None:
+    """Subscribers added from the CLI are listed, counted per channel and component, exported, removed."""
+    code, out = run("subscribers", "add", "Ann@Example.com", "-c", "app,www", "--confirmed")
+    assert code == 0 and "Subscribed ann@example.com, for app, www." in out
+    code, out = run("subscribers", "add", "https://93.184.216.34/herald", HERALD_WEBHOOK_ALLOW_PRIVATE="0")
+    assert code == 0 and "whsec_" in out
+    code, out = run("subscribers", "list")
+    assert "ann@example.com  [app,www]" in out and "https://93.184.216.34/herald  [all]" in out
+    code, out = run("subscribers")
+    assert code == 0 and "Email      1 active" in out and "Webhooks   1 active" in out
+    assert "(every component)  1" in out and "app                1" in out
+    code, out = run("subscribers", "export")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["address"], r["components"], r["state"]) for r in rows] == [
+        ("ann@example.com", "app www", "active"), ("https://93.184.216.34/herald", "all", "active")]
+    assert "whsec_" not in out
+    code, out = run("subscribers", "remove", "ann@example.com")
+    assert code == 0 and "Removed ann@example.com" in out
+    assert "ann@example.com" not in run("subscribers", "list")[1]
+
+
+def test_add_refuses_what_it_cannot_serve(run: Run) -> None:
+    """No mail settings: an email address needs --confirmed; a private webhook URL is refused; exit status 1."""
+    code, out = run("subscribers", "add", "bob@example.com")
+    assert code == 1 and "--confirmed" in out
+    code, out = run("subscribers", "add", "http://169.254.169.254/latest")
+    assert code == 1 and "link-local" in out
+    code, out = run("subscribers", "add", "http://127.0.0.1:9/x")
+    assert code == 1 and "private, loopback or link-local" in out
+    code, out = run("subscribers", "remove", "nobody@example.com")
+    assert code == 1 and "no subscriber" in out
+    assert "No one has subscribed yet." in run("subscribers", "list")[1]
