@@ -16,6 +16,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.delivery import outbox
 from bot.delivery.outbox import DeliverySummary
@@ -37,11 +38,8 @@ def draw(core: Core, client: WebClient, incident_id: int) -> None:
             incident = session.get(Incident, incident_id)
             if incident is None or not (incident.slack_card_ts and incident.slack_channel):
                 return
-            shown = groups(outbox.summary(session, incident_id))
-            told = reports.tallies(session, incident_id)  # subscribers: `Email 1,204 ✓ · 3 retrying`
+            shown, text = words(core, session, incident_id)
             channel, card_ts, receipts_ts = incident.slack_channel, incident.slack_card_ts, incident.slack_receipts_ts
-        text = render(core.templates, "slack/receipts.j2", groups=shown, labels=core.registry.labels(), told=told,
-                      notifiers=notifiers.labels())
         retry = any(d.needs_person for _, rows in shown for d in rows)
         blocks = json.loads(render(core.templates, "slack/receipts_blocks.j2", text=text, retry=retry,
                                    incident_id=incident_id))
@@ -51,6 +49,15 @@ def draw(core: Core, client: WebClient, incident_id: int) -> None:
         answer = client.chat_postMessage(channel=channel, thread_ts=card_ts, text=text, blocks=blocks,
                                          unfurl_links=False)
         store(core, incident_id, slack_receipts_ts=answer["ts"])
+
+
+def words(core: Core, session: Session, incident_id: int) -> tuple[list[tuple[int, list[DeliverySummary]]], str]:
+    """What the receipts show of `incident_id` (the rows, and their text): the channels' deliveries and the
+    subscribers' notices (`Email 1,204 ✓ · 3 retrying`)."""
+    shown = groups(outbox.summary(session, incident_id))
+    told = reports.tallies(session, incident_id)
+    return shown, render(core.templates, "slack/receipts.j2", groups=shown, labels=core.registry.labels(),
+                         told=told, notifiers=notifiers.labels())
 
 
 def latest(rows: list[DeliverySummary]) -> list[DeliverySummary]:

@@ -8,11 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.core import Core
-from bot.delivery import outbox
 from bot.delivery.worker import Worker
 from bot.domain.models import Delivery
-from bot.text.templating import render
-from handlers.receipts import groups
+from handlers.receipts import words as receipts_words
 from publishers.mirror import MirrorPublisher
 from publishers.statuspage import StatuspagePublisher
 from tests.bot.delivery import worker_kit as kit
@@ -34,8 +32,7 @@ def states(core: Core) -> dict[str, list[str]]:
 def receipts(core: Core, incident: int) -> str:
     """The Slack receipts of `incident` as the card shows them."""
     with core.sessions() as session:
-        shown = groups(outbox.summary(session, incident))
-    return render(core.templates, "slack/receipts.j2", groups=shown, labels=core.registry.labels())
+        return receipts_words(core, session, incident)[1]
 
 
 def test_a_mirror_down_ten_minutes_delays_no_other_channel_and_catches_up(
