@@ -56,3 +56,11 @@ def subscriber(core: Core, address: str) -> Subscriber:
         found = session.scalar(select(Subscriber).where(Subscriber.address == address))
         assert found is not None
         return found
+
+
+def subscriber_address(core: Core, subscriber_id: int) -> str:
+    """The address of subscriber `subscriber_id`."""
+    with core.sessions() as session:
+        found = session.get(Subscriber, subscriber_id)
+        assert found is not None
+        return found.address
