@@ -9,7 +9,10 @@ a modal goes to `modals`, so a trigger id (valid 3 s) never waits behind slow wo
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt.authorization import AuthorizeResult
 
 from bot.config import Config
 from bot.core import Core
@@ -30,6 +33,16 @@ class _SameToken(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+def one_workspace(token: str | None) -> Callable[..., AuthorizeResult]:
+    """Bolt's authorize for one workspace and one bot token, with no `auth.test` call: Bolt's default asks
+    Slack at start-up, so a Slack outage or a revoked token would stop the web process and the status page."""
+
+    def authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id, bot_token=token)
+
+    return authorize
+
+
 def create_slack_app(config: Config, core: Core) -> SlackApp:
     """The Slack app for `config` (which must have Slack settings) on `core`, with every listener registered."""
     if not config.slack_configured:
@@ -40,7 +53,8 @@ def create_slack_app(config: Config, core: Core) -> SlackApp:
     bolt_log = logging.getLogger("herald.bolt")
     bolt_log.addFilter(_SameToken())
     bolt = OnceApp(core=core, client=client, signing_secret=secret, process_before_response=True,
-                   request_verification_enabled=secret is not None, logger=bolt_log)
+                   authorize=one_workspace(client.token), request_verification_enabled=secret is not None,
+                   logger=bolt_log)
     app = SlackApp(core=core, bolt=bolt, client=client, allow=AllowList(config, client),
                    background=ThreadPoolExecutor(4, thread_name_prefix="slack-after"),
                    modals=ThreadPoolExecutor(2, thread_name_prefix="slack-modal"))

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from tests.fakes.slack import FakeSlack
-from tests.serving import database, slack_env, start_server, stop_server
+from tests.handlers.signed import SECRET, SlackClient
+from tests.serving import database, free_port, slack_env, start_server, stop_server
 from tests.support import make_env
 
 
@@ -69,3 +70,20 @@ def test_open_publishing_is_warned(tmp_path: Path, fake: FakeSlack) -> None:
         text = log.read_text()
         assert "publishing is open to everyone" in text and "HERALD_ALLOWED_USERS" in text
         assert "xoxb-test-token" not in text
+
+
+def test_slack_unreachable_at_start_takes_nothing_down(tmp_path: Path) -> None:
+    """Slack's Web API down (a closed port) when `herald serve` starts: it starts, serves the page and
+    health, and a signed command is still answered (Bolt's start-up `auth.test` would have killed it)."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    for url in database(tmp_path):
+        env = make_env(url, tmp_path, SLACK_BOT_TOKEN="xoxb-test-token", SLACK_SIGNING_SECRET=SECRET,
+                       SLACK_API_URL=closed + "/api/")
+        base, process, _log = start_server(env, tmp_path, "--no-worker")
+        try:
+            assert httpx.get(base + "/healthz").status_code == 200
+            reply = SlackClient(base, closed).command("open Checkout down")
+            assert reply.status_code == 200 and "Checkout down" in reply.text
+            assert process.poll() is None
+        finally:
+            stop_server(process)
