@@ -138,6 +138,9 @@ class Config(BaseSettings):
         for prefix in ("postgres://", "postgresql://"):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix):]
+        if not value.startswith(("sqlite://", "postgresql+psycopg://")):
+            raise ValueError("Herald stores its data in SQLite (sqlite:///path/herald.db) or PostgreSQL "
+                             "(postgresql://user@host/db)")
         return value
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:

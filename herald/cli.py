@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import logs
 from bot.commands import execute
@@ -23,7 +24,7 @@ from bot.store import db
 from bot.text import grammar
 from bot.text.templating import render
 from herald.app import create_core
-from herald.cli_render import config_from, echo, echo_error, echo_help, echo_outcome, help_text
+from herald.cli_render import config_from, database_trouble, echo, echo_error, echo_help, echo_outcome, help_text
 from herald.cli_serve import demo_cmd, serve_cmd, worker_cmd
 from herald.cli_subscribers import subscribers_group
 from publishers.statuspage import StatuspagePublisher
@@ -53,6 +54,9 @@ class HeraldGroup(click.Group):
             sys.exit(2)
         except HeraldError as exc:
             echo_error(exc)
+            sys.exit(1)
+        except SQLAlchemyError as exc:  # unreachable, not upgraded, or not a database Herald can use
+            echo_error(database_trouble(exc))
             sys.exit(1)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import logs
 from bot.config import Config, load_config
@@ -61,3 +62,11 @@ def config_from(ctx: click.Context) -> Config:
     if ctx.obj and ctx.obj.get("sandbox"):
         config = config.model_copy(update={"sandbox": True})
     return config
+
+
+def database_trouble(exc: SQLAlchemyError) -> HeraldError:
+    """A database error as one refusal a person can act on (never a traceback, never the URL's password)."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return HeraldError("the database has no Herald tables yet: run `herald db upgrade` first")
+    return HeraldError(f"cannot use the database DATABASE_URL names ({type(exc).__name__}: {text})")

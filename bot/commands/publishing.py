@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.core import Core
 from bot.domain import service
 from bot.domain.models import Update
+from bot.domain.writes import check_status
 from bot.errors import DomainError, UsageError
 from bot.text import grammar as g
 from bot.text.templating import render
@@ -33,6 +34,7 @@ def publish(core: Core, session: Session, command: g.Command, *, author: str | N
 
 
 def _open(core: Core, session: Session, c: g.Open, common: dict[str, Any]) -> Update:
+    check_status("incident", c.status or "investigating")  # before its default text is written
     return service.declare(session, title=c.title, changes=changes(c.components), impact=c.impact, status=c.status,
                            at=at(core, c.at, common["now"]),
                            body=body(core, c.message, c.status or "investigating"), **common)
@@ -42,6 +44,7 @@ def _update(core: Core, session: Session, c: g.Update | g.Preview, common: dict[
     if c.incident is None:
         raise UsageError("preview needs the id of the incident it would update", g.USAGE["preview"])
     incident = service.get_incident(session, c.incident)
+    check_status(incident.kind, c.status or incident.status)  # before its default text is written
     return service.post_update(session, incident_id=incident.id, status=c.status, changes=changes(c.components),
                                at=at(core, getattr(c, "at", None), common["now"]),
                                body=body(core, c.message, c.status or incident.status), **common)

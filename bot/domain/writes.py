@@ -103,7 +103,8 @@ def check_status(kind: str, status: str) -> None:
     """Refuse a status that is not one of `kind`'s."""
     allowed = v.STATUSES[kind]
     if status not in allowed:
-        raise InvalidTransition(f'"{status}" is not a status of a {kind}: use one of {", ".join(allowed)}')
+        named = {"incident": "an incident", "maintenance": "a maintenance window"}.get(kind, f"a {kind}")
+        raise InvalidTransition(f'"{status}" is not a status of {named}: use one of {", ".join(allowed)}')
 
 
 def impact(impact: str | None) -> str:

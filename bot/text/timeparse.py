@@ -25,6 +25,7 @@ _PATTERN = re.compile(
     r"(?: ?(?P<zone>(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?|[A-Z][A-Z0-9_+/-]*))?",
     re.IGNORECASE,
 )
+YEARS = (1970, 2999)  # the years a written time may name
 _OFFSET = re.compile(r"(?:UTC|GMT)?(?P<sign>[+-])(?P<hours>\d{2}):?(?P<minutes>\d{2})?", re.IGNORECASE)
 
 
@@ -109,9 +110,12 @@ def _wall_time(match: re.Match[str], *, today: date, text: str) -> datetime:
         hour = hour % 12 + (12 if meridiem == "p" else 0)
     try:
         day = date.fromisoformat(match["date"]) if match["date"] else today
-        return datetime.combine(day, time(hour, minute, second))
+        wall = datetime.combine(day, time(hour, minute, second))
     except ValueError:
         raise TimeError(f"{text.strip()!r} is not a real date and time. {FORMS}") from None
+    if not YEARS[0] <= wall.year <= YEARS[1]:  # zones have no rules there (LMT), and conversions overflow
+        raise TimeError(f"{text.strip()!r} is outside the years Herald places times in ({YEARS[0]}–{YEARS[1]}).")
+    return wall
 
 
 def _abbreviation_offset(written: str, wall: datetime, zone: ZoneInfo) -> timedelta:

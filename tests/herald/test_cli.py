@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, func, select
 
 from bot.domain.models import Delivery, Incident, Update
 from herald.cli import join_words
+from tests.conftest import Run
+from tests.serving import free_port
 from tests.support import make_env
 
 SEED = [
@@ -60,7 +62,7 @@ def test_each_update_has_its_pending_delivery(run, database_url: str) -> None:  
     (["open", "Caf\udce9"], 2, "the text is not valid UTF-8"),
     (["update", "1", "-c", "serach", "x"], 1, 'unknown component "serach" — did you mean "search"?'),
     (["update", "42", "x"], 1, "no incident #42"),
-    (["update", "1", "-s", "in_progress", "x"], 1, "not a status of a incident"),
+    (["update", "1", "-s", "in_progress", "x"], 1, "not a status of an incident"),
     (["reopen", "1"], 1, "#1 is investigating, not resolved: post an update instead"),
     (["open", "Later", "--at", "2030-01-01 00:00"], 1, "--at can only backdate"),
     (["maintenance", "Past", "--from", "2025-01-05 02:00", "--to", "04:00"], 1, "would already be over"),
@@ -169,3 +171,17 @@ def test_show_lists_each_delivery_with_its_update_number(run) -> None:  # type: 
     assert code == 0, out
     assert "update 1 → statuspage: pending" in out and "update 2 → statuspage: pending" in out
     assert "built-in method" not in out and "<" not in out.split("Deliveries:", 1)[1]
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("sqlite:///{tmp}/fresh.db", "run `herald db upgrade` first"),
+    ("sqlite:///{tmp}/no/such/folder/h.db", "cannot use the database DATABASE_URL names"),
+    ("postgresql://postgres@127.0.0.1:{port}/test", "cannot use the database DATABASE_URL names"),
+    ("mysql://x", "DATABASE_URL: Value error, Herald stores its data in SQLite"),
+])
+def test_a_database_herald_cannot_use_is_one_line_not_a_traceback(run: Run, tmp_path: Path, url: str,
+                                                                   says: str) -> None:
+    """Not upgraded, a folder that does not exist, a server that is down, a kind Herald does not speak."""
+    code, out = run("incident", "list", DATABASE_URL=url.format(tmp=tmp_path, port=free_port()))
+    assert code == 1 and says in out and "Traceback" not in out
+    assert len(out.strip().splitlines()) == 1

@@ -167,3 +167,14 @@ def test_argv_that_is_not_utf8_is_refused(database_url: str, tmp_path: Path) -> 
     assert done.returncode == 2, done.stderr
     assert b"error: the text is not valid UTF-8" in done.stderr and b"Traceback" not in done.stderr
     assert incident_count(database_url) == 0
+
+
+def test_a_status_of_another_kind_is_refused_before_its_default_text(run: Run, database_url: str) -> None:
+    """`open T -s scheduled` (a maintenance status) is refused in plain words, not by a template error."""
+    code, out = run("incident", "open", "T", "-s", "scheduled")
+    assert code == 1 and '"scheduled" is not a status of an incident' in out and "Traceback" not in out
+    code, out = run("incident", "open", "T")
+    assert code == 0, out
+    code, out = run("incident", "update", "1", "-s", "scheduled")
+    assert code == 1 and "is not a status of an incident" in out
+    assert len(incident(database_url, 1).updates) == 1

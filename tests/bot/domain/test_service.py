@@ -126,7 +126,7 @@ def test_unknown_component_is_refused_and_nothing_is_written(core: Core) -> None
 def test_status_must_fit_the_kind(core: Core) -> None:
     """A maintenance status on an incident is refused."""
     number = declare(core)
-    with pytest.raises(InvalidTransition, match="not a status of a incident"), transaction(core.sessions) as s:
+    with pytest.raises(InvalidTransition, match="not a status of an incident"), transaction(core.sessions) as s:
         service.post_update(s, incident_id=number, status="in_progress", now=T0 + timedelta(hours=1))
 
 

@@ -60,7 +60,7 @@ def test_reopen_to_a_chosen_status_and_resolve_again(core: Core) -> None:
 
 
 @pytest.mark.parametrize(("status", "message"), [
-    ("resolved", "reopen it as investigating"), ("in_progress", "not a status of a incident")])
+    ("resolved", "reopen it as investigating"), ("in_progress", "not a status of an incident")])
 def test_reopen_refuses_a_status_that_is_not_open(core: Core, status: str, message: str) -> None:
     """Reopening to `resolved`, or to a maintenance status, is refused and writes nothing."""
     number = resolved(core)

@@ -395,3 +395,13 @@ def test_a_repeated_hour_half_past_is_the_reading_still_ahead() -> None:
     assert next_of("1:30", during) == "2010-11-07 01:30 PST (09:30 UTC)"
     with pytest.raises(TimeError, match="write 01:50 PDT or 01:50 PST"):
         next_of("1:50", during)
+
+
+@pytest.mark.parametrize("text", ["9999-12-31 23:00", "0001-01-01 00:00 UTC", "0001-01-02 00:00",
+                                  "1969-12-31 23:59 UTC", "3000-01-01 00:00"])
+def test_years_where_zones_have_no_rules_are_refused(text: str) -> None:
+    """Year 1 would be shown in local mean time (LMT) and year 9999 overflows on conversion: both are
+    refused as times Herald cannot place, naming the years it can."""
+    with pytest.raises(TimeError, match="outside the years Herald places times in"):
+        parse_time(text, clock=LA, now=NOW)
+    assert parse_time("1970-01-01 00:00 UTC", clock=LA, now=NOW) == utc("1970-01-01 00:00")
