@@ -178,3 +178,12 @@ def test_a_status_of_another_kind_is_refused_before_its_default_text(run: Run, d
     code, out = run("incident", "update", "1", "-s", "scheduled")
     assert code == 1 and "is not a status of an incident" in out
     assert len(incident(database_url, 1).updates) == 1
+
+
+def test_bidirectional_overrides_typed_in_the_cli_are_dropped(run: Run, database_url: str) -> None:
+    """U+202E would show `Title gnp.exe` as `Title exe.png` on every channel: the CLI drops it as Slack does."""
+    code, out = run("incident", "open", "Title \u202egnp.exe", "-m", "See \u2066file\u2069 \u202anow")
+    assert code == 0, out
+    stored = incident(database_url, 1)
+    assert stored.title == "Title gnp.exe" and stored.updates[0].body == "See file now"
+    assert not any(c in out for c in "\u202a\u202e\u2066\u2069")

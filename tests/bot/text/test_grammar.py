@@ -423,9 +423,9 @@ def test_text_that_is_not_utf8_is_refused() -> None:
     assert refusal("open Caf\udce9 -m x").message == "the text is not valid UTF-8"
 
 
-def test_rtl_override_is_accepted() -> None:
-    """An RTL override is just text to the parser; the domain decides what to do with it."""
-    assert parse_as("open \u202eevil title", p.Open).title == "\u202eevil title"
+def test_rtl_override_is_dropped_by_the_parser() -> None:
+    """An RTL override is dropped where every text comes in (Slack and the CLI alike), not by one channel."""
+    assert parse_as("open \u202eevil title", p.Open).title == "evil title"
 
 
 def test_title_limit() -> None:
