@@ -135,6 +135,8 @@ class Config(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _driver(cls, value: str) -> str:
+        if not value:  # set but empty, as a platform or a test may leave it: the default
+            return "sqlite:///herald.db"
         for prefix in ("postgres://", "postgresql://"):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix):]

@@ -67,7 +67,8 @@ def worker_cmd(ctx: click.Context, name: str | None) -> None:
 
 @click.command("demo")
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("herald-demo"),
-              show_default=True, help="Where the demo's database, site and sandbox go (replaced).")
+              show_default=True,
+              help="Where the demo's database, site and sandbox go (replaced when the demo made them).")
 @click.option("--port", type=int, default=8000, show_default=True, help="Port of the local site.")
 @click.option("--serve/--no-serve", default=True, help="Serve the site when the replay is done.")
 @click.pass_context

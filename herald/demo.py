@@ -26,6 +26,7 @@ from bot.core import Core
 from bot.delivery import claim, deliver, outbox
 from bot.delivery.worker import Worker
 from bot.domain.models import Delivery, Incident, utcnow
+from bot.errors import HeraldError
 from bot.store import db
 from bot.text import grammar
 from bot.text.timeparse import parse_time
@@ -34,6 +35,7 @@ from herald.app import create_core
 from publishers.statuspage import StatuspagePublisher
 
 ANNOUNCE_AHEAD = timedelta(days=1)  # the seed does not say when windows were announced
+MARK = ".herald-demo"  # the file that says a folder is the demo's to replace
 
 
 @dataclass(frozen=True)
@@ -162,12 +164,17 @@ def _sent(core: Core) -> int:
 
 
 def run_demo(base: Config, *, folder: Path, port: int, history: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Replay the history into a fresh database under `folder`, deliver everything, build the site."""
+    """Replay the history into a fresh database under `folder`, deliver everything, build the site.
+
+    Only a folder the demo made (it holds MARK) is replaced: a real herald.db elsewhere is never touched."""
+    if (folder / "herald.db").exists() and not (folder / MARK).exists():
+        raise HeraldError(f"{folder} holds a herald.db the demo did not make: choose another folder with --dir")
     for name in ("herald.db", "herald.db-wal", "herald.db-shm"):
         (folder / name).unlink(missing_ok=True)
     for sub in ("site", "sandbox"):
         shutil.rmtree(folder / sub, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARK).write_text("made by `herald demo`, which replaces this folder's herald.db, site and sandbox\n")
     config = demo_config(base, folder, port)
     db.upgrade(config.database_url)
     core = create_core(config)

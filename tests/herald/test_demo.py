@@ -128,3 +128,12 @@ def test_a_port_in_use_is_refused_before_the_replay(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"port {port} is in use: stop what uses it or run `herald demo --port {port + 1}`" in result.output
     assert not (tmp_path / "demo").exists()
+
+
+def test_a_folder_with_a_real_database_is_never_replaced(tmp_path: Path) -> None:
+    """`herald demo --dir .` where a real herald.db lives is refused; the database keeps every byte."""
+    real = tmp_path / "herald.db"
+    real.write_bytes(b"SQLite format 3\x00 a real deployment's data")
+    result = CliRunner().invoke(main, ["demo", "--no-serve", "--dir", str(tmp_path)], env={"DATABASE_URL": ""})
+    assert result.exit_code == 1 and "holds a herald.db the demo did not make" in result.output
+    assert real.read_bytes() == b"SQLite format 3\x00 a real deployment's data"
