@@ -29,7 +29,8 @@ def declare(session: Session, *, title: str, changes: w.Changes = (), impact: st
     w.check_status("incident", status)
     if status == "resolved":
         raise InvalidTransition("a new incident cannot start resolved; declare it, then resolve it")
-    incident = Incident(kind="incident", title=title, impact=w.impact(impact), status=status,
+    chosen = impact or v.impact_of(status for _, status in changes)  # as Statuspage: -c app:major_outage is critical
+    incident = Incident(kind="incident", title=title, impact=w.impact(chosen), status=status,
                         started_at=started, created_at=now)
     session.add(incident)
     session.flush()
@@ -59,6 +60,9 @@ def post_update(session: Session, *, incident_id: int, status: str | None = None
         return start_maintenance(session, incident_id=incident_id, body=body, at=when, author=author,
                                  publishers=publishers, now=now)
     incident.status = new_status
+    worse = v.impact_of(status for _, status in changes) if incident.kind == "incident" else None
+    if worse and v.IMPACTS.index(worse) > v.IMPACTS.index(incident.impact):
+        incident.impact = worse  # an outage that spreads raises the impact; lowering it is a person's choice
     moves = w.apply_changes(session, incident, changes)
     return w.write_update(session, incident, status=new_status, body=body, at=when, author=author,
                          event=event, moves=moves, publishers=publishers, now=now)

@@ -60,6 +60,14 @@ def worst(statuses: Iterable[str]) -> str:
     return min(statuses, key=SEVERITY.index, default="operational")
 
 
+def impact_of(statuses: Iterable[str | None]) -> str | None:
+    """The impact component `statuses` show, as Statuspage derives it (a major outage is critical, a partial
+    outage major, degraded performance minor); None when none of them is an outage or a slowdown."""
+    found = [_INDICATOR_OF_STATUS[s] for s in statuses if s in _INDICATOR_OF_STATUS]
+    found = [i for i in found if i in IMPACTS and i != "none"]
+    return max(found, key=IMPACTS.index, default=None)
+
+
 def page_indicator(component_statuses: Iterable[str], open_impacts: Iterable[str]) -> str:
     """Statuspage's overall indicator from component statuses and the impacts of open incidents."""
     by_component = _INDICATOR_OF_STATUS[worst(component_statuses)]
