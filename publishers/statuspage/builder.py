@@ -23,6 +23,7 @@ from bot.domain.snapshots import ComponentView, IncidentView
 from bot.plugins.contract import ChannelInfo, Config, SiteStore
 from publishers.statuspage import api, days, endpoints, pages, parallel
 from publishers.statuspage import files as site_files
+from publishers.statuspage.bars import Bar, read_bars
 from publishers.statuspage.writer import SiteWriter
 
 PAST_DAYS = 14
@@ -45,6 +46,7 @@ class SiteData:
     past: Days = field(default_factory=list)
     earlier: list[IncidentView] = field(default_factory=list)  # before The Past, within READER_MARGIN
     months: dict[str, list[IncidentView]] = field(default_factory=dict)
+    bars: dict[str, Bar] = field(default_factory=dict)  # component → its 90-day uptime bar
 
     def pick(self, numbers: Iterable[int]) -> list[IncidentView]:
         """The views of `numbers` that exist."""
@@ -134,6 +136,7 @@ class Builder:
         needed = None if wanted is None else wanted.union(*lists)
         views = reading.incidents(session, public_url=self.public_url, wanted=needed, tweets_from=self.tweets_from)
         snap = SiteData(reading.components(session), views, *lists)
+        snap.bars = read_bars(session, snap.comps, now=now, zone=self.zone)
         spans = days.past_days(now, self.zone, PAST_DAYS)
         numbers = reading.starting_ids(session, min(spans[-1].start, now - READER_MARGIN), spans[0].end)
         found = {**self._light(session, [n for n in numbers if n not in views]), **views}
@@ -176,7 +179,7 @@ class Builder:
         info = api.PageInfo(site.name, site.url, self.zone, snap.updated_at or now)
         docs = endpoints.documents(info=info, comps=snap.comps, open_views=open_views,
                                    newest=snap.pick(snap.newest),
-                                   newest_maintenance=snap.pick(snap.newest_maintenance))
+                                   newest_maintenance=snap.pick(snap.newest_maintenance), bars=snap.bars)
         for path, payload in docs.items():
             self.writer.write(f"api/v2/{path}", _json(payload))
         self._ensure_pages(site, open_views + [v for _, members in snap.past for v in members] + snap.earlier,
@@ -184,7 +187,7 @@ class Builder:
         self.writer.write(site_files.NOT_FOUND_PAGE, pages.not_found_page(self.env, site))
         self.writer.write("index.html", pages.front_page(
             self.env, site, indicator=api.indicator(snap.comps, open_views), comps=snap.comps,
-            open_views=open_views, days=snap.past, earlier=snap.earlier, now=now))
+            open_views=open_views, days=snap.past, earlier=snap.earlier, now=now, bars=snap.bars))
 
     def _months(self) -> list[days.Span]:
         """The months that have a page, newest first (so the index never links to a missing one)."""

@@ -13,6 +13,7 @@ from jinja2 import Environment
 from bot.domain.snapshots import ComponentView, IncidentView
 from bot.text.sanitize import xml_safe
 from bot.text.zones import zones_json
+from publishers.statuspage.bars import Bar
 from publishers.statuspage.days import Span
 from publishers.statuspage.prose import fast_markdown
 
@@ -129,14 +130,14 @@ def _grouped(comps: list[ComponentView]) -> list[tuple[str | None, list[Componen
 
 def front_page(env: Environment, site: SiteInfo, *, indicator: str, comps: list[ComponentView],
                open_views: list[IncidentView], days: list[tuple[Span, list[IncidentView]]],
-               earlier: list[IncidentView], now: datetime) -> str:
+               earlier: list[IncidentView], now: datetime, bars: dict[str, Bar] | None = None) -> str:
     """The front page: banner, The Present, The Future, The Past (and, hidden, the `earlier` incidents a
     reader's own zone may count in its 14 days; tz.js regroups them as of `now`)."""
     active = sorted((i for i in open_views if i.status != "scheduled"), key=lambda i: i.id, reverse=True)
     upcoming = sorted((i for i in open_views if i.status == "scheduled"),
                       key=lambda i: (i.scheduled_for or i.created_at, i.id))
     return _render(env, "index.html.j2", site=site, root="", indicator=indicator, groups=_grouped(comps),
-                   active=active, upcoming=upcoming, days=days, earlier=earlier, now=now)
+                   active=active, upcoming=upcoming, days=days, earlier=earlier, now=now, bars=bars or {})
 
 
 def month_page(env: Environment, site: SiteInfo, span: Span, views: list[IncidentView]) -> str:

@@ -132,10 +132,11 @@ def test_refresh_none_writes_only_the_shared_files(core: Core, builder: Builder,
 
 
 def test_refresh_none_the_next_day_moves_the_past_on(core: Core, builder: Builder, built: dict[str, int]) -> None:
-    """After local midnight with nothing published, only the front page changes: its Past begins a day later."""
+    """After local midnight with nothing published, only the front page and the uptime in components.json change:
+    its Past begins a day later, and the bars' 90 days too."""
     mark = len(builder.writer.written)
-    assert builder.refresh(None, NOW + timedelta(days=1)) == 1
-    assert since(builder, mark) == ["index.html"]
+    assert builder.refresh(None, NOW + timedelta(days=1)) == 2
+    assert since(builder, mark) == ["api/v2/components.json", "index.html"]
     assert "2010-09-03" in (Path(core.config.site_dir) / "index.html").read_text(encoding="utf-8")
 
 
