@@ -113,7 +113,10 @@ def incident(ctx: click.Context, words: tuple[str, ...]) -> None:
 @click.option("--as-of", "as_of", metavar="INSTANT", help="Compute the uptime as of this ISO 8601 instant.")
 @click.pass_context
 def components_cmd(ctx: click.Context, uptime: bool, as_of: str | None) -> None:
-    """List components and their status (with --uptime, their 90-day uptime as the status page shows it)."""
+    """List components and their status.
+
+    With --uptime, each one's uptime over the last 90 local days, as the status page shows it.
+    """
     if not uptime:
         ctx.invoke(incident, words=("components",))
         return
