@@ -139,7 +139,9 @@ class Builder:
         snap.bars = read_bars(session, snap.comps, now=now, zone=self.zone)
         spans = days.past_days(now, self.zone, PAST_DAYS)
         numbers = reading.starting_ids(session, min(spans[-1].start, now - READER_MARGIN), spans[0].end)
-        found = {**self._light(session, [n for n in numbers if n not in views]), **views}
+        # Full views (with updates): The Past shows each incident's latest update.
+        found = {**reading.incidents(session, public_url=self.public_url, wanted=[n for n in numbers if n not in views],
+                                     tweets_from=self.tweets_from), **views}
         shown = sorted((v for n, v in found.items() if n in numbers and v.status != "scheduled"
                         and v.starts and v.starts <= now), key=lambda v: (v.starts, v.id), reverse=True)
         snap.past = [(span, [v for v in shown if span.holds(v.starts)]) for span in spans]
@@ -187,7 +189,8 @@ class Builder:
         self.writer.write(site_files.NOT_FOUND_PAGE, pages.not_found_page(self.env, site))
         self.writer.write("index.html", pages.front_page(
             self.env, site, indicator=api.indicator(snap.comps, open_views), comps=snap.comps,
-            open_views=open_views, days=snap.past, earlier=snap.earlier, now=now, bars=snap.bars))
+            open_views=open_views, days=snap.past, earlier=snap.earlier, now=now, bars=snap.bars,
+            updated=snap.updated_at))
 
     def _months(self) -> list[days.Span]:
         """The months that have a page, newest first (so the index never links to a missing one)."""

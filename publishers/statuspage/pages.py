@@ -130,14 +130,28 @@ def _grouped(comps: list[ComponentView]) -> list[tuple[str | None, list[Componen
 
 def front_page(env: Environment, site: SiteInfo, *, indicator: str, comps: list[ComponentView],
                open_views: list[IncidentView], days: list[tuple[Span, list[IncidentView]]],
-               earlier: list[IncidentView], now: datetime, bars: dict[str, Bar] | None = None) -> str:
+               earlier: list[IncidentView], now: datetime, bars: dict[str, Bar] | None = None,
+               updated: datetime | None = None) -> str:
     """The front page: banner, The Present, The Future, The Past (and, hidden, the `earlier` incidents a
     reader's own zone may count in its 14 days; tz.js regroups them as of `now`)."""
     active = sorted((i for i in open_views if i.status != "scheduled"), key=lambda i: i.id, reverse=True)
     upcoming = sorted((i for i in open_views if i.status == "scheduled"),
                       key=lambda i: (i.scheduled_for or i.created_at, i.id))
     return _render(env, "index.html.j2", site=site, root="", indicator=indicator, groups=_grouped(comps),
-                   active=active, upcoming=upcoming, days=days, earlier=earlier, now=now, bars=bars or {})
+                   active=active, upcoming=upcoming, days=collapsed(days), count=len(days), earlier=earlier,
+                   now=now, bars=bars or {}, updated=updated or now)
+
+
+def collapsed(days: list[tuple[Span, list[IncidentView]]]) -> list[tuple[Span, Span, list[IncidentView]]]:
+    """The Past's days, newest first, as (newest day, oldest day, incidents): a day with incidents alone, empty
+    days in a row together (one line, "No incidents 2010-09-01 – 2010-09-03")."""
+    found: list[tuple[Span, Span, list[IncidentView]]] = []
+    for span, members in days:
+        if not members and found and not found[-1][2]:
+            found[-1] = (found[-1][0], span, [])
+        else:
+            found.append((span, span, members))
+    return found
 
 
 def month_page(env: Environment, site: SiteInfo, span: Span, views: list[IncidentView]) -> str:

@@ -35,7 +35,7 @@ def test_front_page_renders(browser: Any, served: str, built: dict[str, int], tm
     page, dialogs, foreign = open_page(browser, served, js=js)
     assert page.locator("h1").inner_text() == "Herald Status"
     assert "Major outage" in page.locator(".banner").inner_text()
-    for heading in ("The Present", "The Future", "The Past"):
+    for heading in ("Current status", "Scheduled maintenance", "Past incidents"):
         assert page.get_by_role("heading", name=heading).is_visible()
     assert page.get_by_role("link", name=XSS_TITLE).first.is_visible()
     assert page.get_by_role("button").count() == (1 if js else 0)  # without script, no button to press

@@ -25,15 +25,22 @@ def read(core: Core, path: str) -> str:
 
 
 def test_front_page_has_the_three_sections(core: Core, built: dict[str, int]) -> None:
-    """The front page shows the banner, The Present with components, The Future and 14 days of The Past."""
+    """The front page shows the banner, the last change, the present with components, the scheduled maintenance
+    and 14 days of past incidents (each with its latest update; empty days in a row on one line)."""
     html = read(core, "index.html")
     assert 'class="banner ind-critical"' in html and "Major outage" in html
-    for heading in ("The Present", "The Future", "The Past"):
+    assert re.search(r'<p class="stamp">Last updated <time datetime="[0-9T:-]+Z" data-t>', html)
+    for heading in ("Current status", "Scheduled maintenance", "Past incidents"):
         assert f">{heading}</h2>" in html
-    assert html.count('<h3 class="day">') == 14
-    assert "No incidents reported." in html
+    assert html.count('<h3 class="day">') == 2  # today (the live incident) and 2010-08-30 (the resolved one)
+    assert ('<p class="none">No incidents <time datetime="2010-08-31">2010-08-31</time> – '
+            '<time datetime="2010-09-01">2010-09-01</time></p>') in html
+    assert ('<p class="none">No incidents <time datetime="2010-08-20">2010-08-20</time> – '
+            '<time datetime="2010-08-29">2010-08-29</time></p>') in html
     assert f'href="incidents/{built["live"]}/"' in html and "Found it: a bad <strong>deploy</strong>." in html
-    assert "Database upgrade" in html.split("The Future")[1].split("The Past")[0]
+    assert "Database upgrade" in html.split("Scheduled maintenance")[1].split("Past incidents")[0]
+    past = html.split(">Past incidents</h2>")[1]
+    assert f'href="incidents/{built["done"]}/"' in past and '<div class="latest"><p>Fixed.</p>' in past
     assert 'href="history/"' in html
 
 
