@@ -21,7 +21,7 @@ def builtin_templates_dir() -> Path:
 
 
 def _autoescape(name: str | None) -> bool:
-    return bool(name) and any(ext in str(name) for ext in (".html", ".xml", ".atom", ".rss"))
+    return bool(name) and any(ext in str(name) for ext in (".html", ".xml", ".atom", ".rss", ".svg"))
 
 
 def make_environment(clock: times.Clock, user_dir: Path | None = None) -> Environment:

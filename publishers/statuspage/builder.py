@@ -187,6 +187,7 @@ class Builder:
         self._ensure_pages(site, open_views + [v for _, members in snap.past for v in members] + snap.earlier,
                            snap.comps)
         self.writer.write(site_files.NOT_FOUND_PAGE, pages.not_found_page(self.env, site))
+        self.writer.write("badge.svg", pages.badge(self.env, site, api.indicator(snap.comps, open_views)))
         self.writer.write("index.html", pages.front_page(
             self.env, site, indicator=api.indicator(snap.comps, open_views), comps=snap.comps,
             open_views=open_views, days=snap.past, earlier=snap.earlier, now=now, bars=snap.bars,

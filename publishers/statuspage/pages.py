@@ -90,6 +90,11 @@ def not_found_page(env: Environment, site: SiteInfo) -> str:
     return _render(env, "404.html.j2", site=site, root=site.path)
 
 
+def badge(env: Environment, site: SiteInfo, indicator: str) -> str:
+    """/badge.svg: the overall status as a small image other sites can show (text, not colour alone)."""
+    return _render(env, "badge.svg.j2", site=site, indicator=indicator)
+
+
 def changed_at(i: IncidentView) -> datetime:
     """When the incident or any of its texts last changed."""
     return max([i.updated_at] + [u.edited_at for u in i.updates if u.edited_at])

@@ -17,7 +17,8 @@ from publishers.statuspage.builder import Builder
 from tests.publishers.statuspage.conftest import NOW
 from tests.publishers.statuspage.history import seed
 
-SHARED = ["index.html", "404.html", "history/index.html", "history.atom", "history.rss", "api/v2/summary.json",
+SHARED = ["index.html", "404.html", "badge.svg", "history/index.html", "history.atom", "history.rss",
+          "api/v2/summary.json",
           "api/v2/status.json", "api/v2/components.json", "api/v2/incidents.json",
           "api/v2/incidents/unresolved.json", "api/v2/scheduled-maintenances.json",
           "api/v2/scheduled-maintenances/upcoming.json", "api/v2/scheduled-maintenances/active.json"]
@@ -48,7 +49,7 @@ def hrefs(page: Path) -> set[str]:
 def test_a_build_writes_every_page_and_counts_them(core: Core, builder: Builder, built: dict[str, int]) -> None:
     """A build writes each incident's page and JSON, each month, the shared files and the assets, once each."""
     written = builder.writer.written
-    assert len(written) == len(set(written)) == 27
+    assert len(written) == len(set(written)) == 28
     numbers = built.values()
     assert {f"incidents/{n}/index.html" for n in numbers} | {f"api/v2/incidents/{n}.json" for n in numbers} <= set(
         written)
