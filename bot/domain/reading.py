@@ -171,3 +171,9 @@ def component_moves(session: Session, since: datetime) -> list[Move]:
              .order_by(Update.display_at, Update.incident_id, Update.number))
     return [Move(row.display_at, row.incident_id, change["name"], change["new_status"], row.title)
             for row in session.execute(query) for change in (row.component_changes or ())]
+
+
+def incident_starts(session: Session) -> list[datetime]:
+    """When each incident began or each window is scheduled to begin (for the history's counts per month)."""
+    began = func.coalesce(Incident.started_at, Incident.scheduled_for)
+    return [at for at in session.scalars(select(began).where(began.is_not(None)))]

@@ -8,7 +8,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
 from bot.domain.vocabulary import PAGE_INDICATORS, STATUS_LABELS, worst
-from bot.text import mrkdwn, times
+from bot.text import mrkdwn, times, words
 from bot.text.grammar import GENERAL_USAGE
 from bot.text.markdown_html import make_renderer
 
@@ -35,6 +35,7 @@ def make_environment(clock: times.Clock, user_dir: Path | None = None) -> Enviro
     env.filters["markdown"] = _markdown.render
     env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, str(s).replace("_", " ").capitalize())
     env.filters["indicator_label"] = lambda s: PAGE_INDICATORS.get(s, str(s))
+    env.filters["month_title"] = words.month_title  # "June 2010"
     env.filters["worst"] = worst  # the worst of component statuses (a group's status)
     env.filters["title_status"] = lambda s: str(s).replace("_", " ").title()
     env.globals["general_usage"] = GENERAL_USAGE  # error templates add "help SUBCOMMAND" to it

@@ -159,15 +159,17 @@ def collapsed(days: list[tuple[Span, list[IncidentView]]]) -> list[tuple[Span, S
     return found
 
 
-def month_page(env: Environment, site: SiteInfo, span: Span, views: list[IncidentView]) -> str:
-    """One month of history, newest first."""
+def month_page(env: Environment, site: SiteInfo, span: Span, views: list[IncidentView],
+               around: tuple[str | None, str | None] = (None, None)) -> str:
+    """One month of history, newest first, with links to the months before and after that have a page."""
     ordered = sorted(views, key=lambda i: (i.starts or i.created_at, i.id), reverse=True)
-    return _render(env, "month.html.j2", site=site, root="../../", month=span, incidents=ordered)
+    return _render(env, "month.html.j2", site=site, root="../../", month=span, incidents=ordered,
+                   previous=around[0], following=around[1])
 
 
-def history_page(env: Environment, site: SiteInfo, months: list[Span]) -> str:
-    """The list of months, newest first."""
-    return _render(env, "history.html.j2", site=site, root="../", months=months)
+def history_page(env: Environment, site: SiteInfo, months: list[Span], counts: dict[str, int] | None = None) -> str:
+    """The list of months, newest first, each with its count of incidents."""
+    return _render(env, "history.html.j2", site=site, root="../", months=months, counts=counts or {})
 
 
 def feeds(env: Environment, site: SiteInfo, views: list[IncidentView], now: datetime) -> dict[str, str]:

@@ -80,11 +80,28 @@ def test_user_text_is_escaped(core: Core, built: dict[str, int]) -> None:
 
 
 def test_history_lists_months_with_pages(core: Core, built: dict[str, int]) -> None:
-    """The history index links each month that has a page; a month page links its incidents."""
+    """The history index links each month that has a page, by name and with its count; a month page is titled
+    by name, counts and links its incidents, and links the months before and after it that have a page."""
     index = read(core, "history/index.html")
-    assert 'href="2010-09/"' in index and 'href="2010-07/"' in index
+    assert '<a href="2010-09/">September 2010</a> <span class="count">(2)</span>' in index
+    assert '<a href="2010-07/">July 2010</a> <span class="count">(1)</span>' in index
     month = read(core, "history/2010-07/index.html")
     assert f'href="../../incidents/{built["old"]}/"' in month and "Last month" in month
+    assert "<h1>July 2010</h1>" in month and "<title>July 2010 · Incident history" in month
+    assert '<p class="count">1 incident' in month
+    assert '<a href="../2010-08/" rel="next">August 2010 →</a>' in month and 'rel="prev"' not in month
+    august = read(core, "history/2010-08/index.html")
+    assert '<a href="../2010-07/" rel="prev">← July 2010</a>' in august and 'href="../2010-09/" rel="next"' in august
+
+
+def test_a_new_month_is_linked_from_the_month_before(core: Core, built: dict[str, int],
+                                                     publisher: StatuspagePublisher) -> None:
+    """The first incident of a new month rewrites the month before, which gains its "next" link."""
+    with db.transaction(core.sessions) as s:
+        new = service.declare(s, title="October", body="New month.", at=NOW + timedelta(days=35),
+                              now=NOW + timedelta(days=35)).incident_id
+    publisher.refresh(new, NOW + timedelta(days=35))
+    assert '<a href="../2010-10/" rel="next">October 2010 →</a>' in read(core, "history/2010-09/index.html")
 
 
 def test_front_page_stays_small(database_url: str, tmp_path: Path) -> None:
