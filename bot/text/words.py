@@ -11,13 +11,13 @@ from datetime import timedelta
 import pendulum
 
 LOCALES = ("en", "de", "fr", "es", "ja")
-MONTH_FORMATS = {"ja": "YYYY[年]M[月]"}  # pendulum's pattern per language where "MMMM YYYY" is not the custom
 
 
-def month_title(key: str, locale: str = "en") -> str:
-    """`2010-06` as its language names it: "June 2010", "Juni 2010", "2010年6月"."""
+def month_title(key: str, pattern: str = "MMMM YYYY", locale: str = "en") -> str:
+    """`2010-06` as its language names it: "June 2010", "Juni 2010", "2010年6月" (the pattern, pendulum's, comes
+    from the catalog: `YYYY[年]M[月]` in Japanese)."""
     year, month = (int(part) for part in key.split("-"))
-    return pendulum.datetime(year, month, 1).format(MONTH_FORMATS.get(locale, "MMMM YYYY"), locale=locale)
+    return pendulum.datetime(year, month, 1).format(pattern, locale=locale)
 
 
 def duration_words(delta: timedelta, locale: str = "en") -> str:

@@ -84,9 +84,9 @@ def test_the_front_page_bar_shows_the_same_numbers(core: Core, numbers: dict[str
     assert bar is not None
     assert bar.group(1) == "99.82 % uptime over the last 90 days, 4 days with incidents"
     assert bar.group(2).count("<i ") == 90
-    assert (f'<i class="u-major_outage" title="2010-11-07: Major outage 3 h; Degraded performance 30 min'
+    assert (f'<i class="u-major_outage" title="2010-11-07: Major outage 3 hours; Degraded performance 30 minutes'
             f' · #{numbers["degraded"]} Slow pages · #{numbers["major"]} App down">') in bar.group(2)
-    assert '<i class="u-partial_outage" title="2010-11-04: Partial outage 1 h' in bar.group(2)
+    assert '<i class="u-partial_outage" title="2010-11-04: Partial outage 1 hour' in bar.group(2)
     assert "<strong>99.82 % uptime</strong>" in page
     listed = page[page.index("Days with incidents (4)"):]
     assert f'<a href="incidents/{numbers["major"]}/">#{numbers["major"]} App down</a>' in listed

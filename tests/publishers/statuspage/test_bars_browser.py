@@ -95,10 +95,10 @@ def test_bars_are_reached_by_keyboard_and_read_as_text(browser: Any, site: str) 
     page.keyboard.press("Tab")  # the next stop is the list of days under the bar
     page.keyboard.press("Enter")
     listed = page.locator(".noted[open] li").all_inner_texts()
-    assert listed[0] == "2010-11-07: Major outage 3 h; Degraded performance 30 min #3 Slow pages, #4 App down"
+    assert listed[0] == "2010-11-07: Major outage 3 hours; Degraded performance 30 minutes #3 Slow pages, #4 App down"
     assert len(listed) == 4
     tooltip = page.locator(".bar").first.locator("i").nth(88).get_attribute("title")
-    assert tooltip is not None and tooltip.startswith("2010-11-07: Major outage 3 h")
+    assert tooltip is not None and tooltip.startswith("2010-11-07: Major outage 3 hours")
     page.context.close()
 
 
