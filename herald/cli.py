@@ -111,12 +111,18 @@ def incident(ctx: click.Context, words: tuple[str, ...]) -> None:
 @main.command("components")
 @click.option("--uptime", is_flag=True, help="Add each component's uptime over the last 90 local days.")
 @click.option("--as-of", "as_of", metavar="INSTANT", help="Compute the uptime as of this ISO 8601 instant.")
+@click.option("--only-if-degraded", "hide", metavar="NAME", multiple=True,
+              help="Show NAME on the status page only while it is not operational.")
+@click.option("--always", "show", metavar="NAME", multiple=True, help="Show NAME on the status page always.")
 @click.pass_context
-def components_cmd(ctx: click.Context, uptime: bool, as_of: str | None) -> None:
+def components_cmd(ctx: click.Context, uptime: bool, as_of: str | None, hide: tuple[str, ...],
+                   show: tuple[str, ...]) -> None:
     """List components and their status.
 
     With --uptime, each one's uptime over the last 90 local days, as the status page shows it.
     """
+    if hide or show:
+        cli_components.set_visibility(create_core(config_from(ctx)), hide=list(hide), show=list(show))
     if not uptime:
         ctx.invoke(incident, words=("components",))
         return

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.core import Core
-from bot.domain import reading
+from bot.domain import components, reading
 from bot.errors import UsageError
+from bot.store import db
 from bot.text.templating import render
 from publishers.statuspage.bars import read_bars
 
@@ -25,6 +26,16 @@ def as_of(value: str | None) -> datetime:
         raise UsageError(f'--as-of: "{value}" has no offset; add Z or +HH:MM',
                          usage=USAGE)
     return at.astimezone(UTC)
+
+
+def set_visibility(core: Core, *, hide: list[str], show: list[str]) -> None:
+    """Set `only_show_if_degraded` (hide: true, show: false) and rewrite the status page's shared files."""
+    with db.transaction(core.sessions) as session:
+        components.show_only_if_degraded(session, [n.lower() for n in hide], True)
+        components.show_only_if_degraded(session, [n.lower() for n in show], False)
+    page = core.registry.get("statuspage")
+    if page is not None:
+        page.refresh(None)  # type: ignore[attr-defined]
 
 
 def uptime_text(core: Core, at: datetime) -> str:

@@ -129,7 +129,8 @@ def _grouped(comps: list[ComponentView]) -> list[tuple[str | None, list[Componen
     """Components in page order, consecutive members of a group together (group None: ungrouped)."""
     groups: dict[str | None, list[ComponentView]] = {}
     for c in comps:
-        groups.setdefault(c.group or None, []).append(c)
+        if c.shown:  # only_show_if_degraded: listed only while not operational
+            groups.setdefault(c.group or None, []).append(c)
     return list(groups.items())
 
 

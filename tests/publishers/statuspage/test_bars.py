@@ -101,3 +101,25 @@ def test_the_cli_prints_the_same_uptime(core: Core, numbers: dict[str, int], run
     assert "100.00 % over 90 days" in next(x for x in out.splitlines() if x.startswith("www "))
     code, out = run("components", "--uptime", "--as-of", "2010-11-08 12:00")
     assert code == 2 and "has no offset" in out
+
+
+def test_only_show_if_degraded_hides_an_operational_component(core: Core, run) -> None:  # type: ignore[no-untyped-def]
+    """`herald components --only-if-degraded wiki` takes wiki off the page while it is operational (the JSON says
+    so, as Statuspage's does); degraded, it is listed again; `--always` undoes it; an unknown name is refused."""
+    code, out = run("components", "--only-if-degraded", "wiki")
+    assert code == 0 and "wiki" in out and "on the page only while not operational" in out
+    site = Path(core.config.site_dir)
+
+    def listed() -> bool:
+        return '<span class="cname">wiki</span>' in (site / "index.html").read_text(encoding="utf-8")
+
+    doc = json.loads((site / "api/v2/components.json").read_text(encoding="utf-8"))
+    assert next(c for c in doc["components"] if c["name"] == "wiki")["only_show_if_degraded"] is True
+    assert not listed() and '<span class="cname">www</span>' in (site / "index.html").read_text(encoding="utf-8")
+    with db.transaction(core.sessions) as s:
+        service.declare(s, title="Wiki slow", changes=[("wiki", "degraded_performance")], body="Looking.")
+    StatuspagePublisher(core.context).refresh(None)
+    assert listed()
+    assert run("components", "--always", "wiki")[0] == 0
+    code, out = run("components", "--only-if-degraded", "nosuch")
+    assert code == 1 and 'unknown component "nosuch"' in out
