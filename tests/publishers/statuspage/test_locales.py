@@ -110,3 +110,21 @@ def test_the_german_page_passes_axe_and_fits_a_phone(browser: Any, sites: dict[s
     name = f"bars-de-{'desktop' if width > 500 else 'mobile'}-{'dark' if dark else 'light'}.png"
     page.screenshot(path=str(shots(tmp_path) / name), full_page=True)
     context.close()
+
+
+def test_feeds_and_mails_speak_the_page_language(sites: dict[str, Path]) -> None:
+    """The German feeds carry German words and language tags; a German mail's own words are German."""
+    from bot.text.templating import make_environment, render
+    from bot.text.times import Clock
+
+    atom = (sites["de"] / "history.atom").read_text(encoding="utf-8")
+    rss = (sites["de"] / "history.rss").read_text(encoding="utf-8")
+    assert '<feed xml:lang="de"' in atom and "Herald Status - Störungsverlauf" in atom and "Behoben" in atom
+    assert "<language>de</language>" in rss
+    assert '<feed xml:lang="en-US"' in (sites["en"] / "history.atom").read_text(encoding="utf-8")
+    env = make_environment(Clock("Europe/Berlin"), locale="de")
+    assert render(env, "email/subject.j2", kind="confirm", page="Acme") == "Bestätigen Sie Ihr Abonnement von Acme"
+    footer = render(env, "email/_footer.txt.j2", page="Acme", components=["app"],
+                    notice={"unsubscribe_url": "https://x.test/u"})
+    assert footer == ("--\nSie erhalten diese Nachricht, weil Sie Acme für app abonniert haben.\n"
+                      "Abbestellen: https://x.test/u")
