@@ -13,6 +13,7 @@ Days are the display zone's local days, so a day across a clock change lasts 23 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -100,6 +101,7 @@ class Uptime:
         return bool(self.days) and self.since > self.days[0].date
 
 
+@functools.lru_cache(maxsize=4096)  # every component's bar asks for the same 90 days
 def local_day(d: date, zone: str) -> tuple[datetime, datetime]:
     """The UTC bounds [start, end) of the local day `d` in `zone` (23 or 25 hours across a clock change)."""
     tz = ZoneInfo(zone)
