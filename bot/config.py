@@ -36,6 +36,7 @@ class Config(BaseSettings):
     database_url: str = Field("sqlite:///herald.db", validation_alias="DATABASE_URL")
     timezone: str = Field("UTC", validation_alias="HERALD_TIMEZONE")
     clock: int = Field(24, validation_alias="HERALD_CLOCK")
+    locale: Literal["en", "de", "fr", "es", "ja"] = Field("en", validation_alias="HERALD_LOCALE")
     page_name: str = Field("Herald Status", validation_alias="HERALD_PAGE_NAME")
     components: str = Field("app,admin,www", validation_alias="HERALD_COMPONENTS")
     public_url: str = Field("http://127.0.0.1:8000", validation_alias="HERALD_PUBLIC_URL")

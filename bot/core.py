@@ -80,7 +80,7 @@ def build_core(config: Config, *, load_publishers: bool = True) -> Core:
     clock = Clock(zone=config.timezone, hours=config.clock)
     engine = db.make_engine(config.database_url)
     sessions, readers = db.make_sessionmaker(engine), db.make_readers(engine)
-    templates = make_environment(clock, config.templates_dir)
+    templates = make_environment(clock, config.templates_dir, config.locale)
     # Publishers only read (the worker records their receipts), so they get read-only sessions.
     context = PublisherContext(config=config, templates=templates, clock=clock, sessions=readers,
                                site=make_store(config, engine))

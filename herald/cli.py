@@ -23,6 +23,7 @@ from bot.plugins.contract import PublishError, SiteMirror, SyncResult
 from bot.store import db
 from bot.text import grammar
 from bot.text.templating import render
+from herald import cli_components
 from herald.app import create_core
 from herald.cli_render import config_from, database_trouble, echo, echo_error, echo_help, echo_outcome, help_text
 from herald.cli_serve import demo_cmd, serve_cmd, worker_cmd
@@ -112,10 +113,25 @@ def incident(ctx: click.Context, words: tuple[str, ...]) -> None:
 
 
 @main.command("components")
+@click.option("--uptime", is_flag=True, help="Add each component's uptime over the last 90 local days.")
+@click.option("--as-of", "as_of", metavar="INSTANT", help="Compute the uptime as of this ISO 8601 instant.")
+@click.option("--only-if-degraded", "hide", metavar="NAME", multiple=True,
+              help="Show NAME on the status page only while it is not operational.")
+@click.option("--always", "show", metavar="NAME", multiple=True, help="Show NAME on the status page always.")
 @click.pass_context
-def components_cmd(ctx: click.Context) -> None:
-    """List components and their status."""
-    ctx.invoke(incident, words=("components",))
+def components_cmd(ctx: click.Context, uptime: bool, as_of: str | None, hide: tuple[str, ...],
+                   show: tuple[str, ...]) -> None:
+    """List components and their status.
+
+    With --uptime, each one's uptime over the last 90 local days, as the status page shows it.
+    """
+    if hide or show:
+        cli_components.set_visibility(create_core(config_from(ctx)), hide=list(hide), show=list(show))
+    if not uptime:
+        ctx.invoke(incident, words=("components",))
+        return
+    at = cli_components.as_of(as_of)
+    echo(cli_components.uptime_text(create_core(config_from(ctx)), at))
 
 
 @main.command("retry")

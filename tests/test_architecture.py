@@ -18,6 +18,7 @@ PACKAGES = ("bot", "handlers", "publishers", "herald")
 SLACK_AND_WEB = ("slack_bolt", "slack_sdk", "flask", "werkzeug", "gunicorn")
 # What a publisher may use of Herald: the plugin contract, the read side of the domain, text formatting.
 PUBLISHER_MAY_USE = ("bot.plugins.contract", "bot.domain.snapshots", "bot.domain.reading", "bot.domain.vocabulary",
+                     "bot.domain.uptime",
                      "bot.text", "bot.errors", "publishers")
 MAX_MODULE_LINES = 250
 MAX_FUNCTION_LINES = 40

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.models import Component
-from bot.errors import ConfigError
+from bot.errors import ConfigError, NotFound
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class ComponentSpec:
     name: str
     description: str | None = None
     group: str | None = None
+    only_show_if_degraded: bool | None = None  # None: as set before (`herald components --only-if-degraded`)
 
 
 def read_setting(value: str) -> list[ComponentSpec]:
@@ -37,7 +38,11 @@ def _read_toml(path: Path) -> list[ComponentSpec]:
     for entry in data.get("component", []):
         if "name" not in entry:
             raise ConfigError(f"HERALD_COMPONENTS: a [[component]] in {path} has no name")
-        specs.append(ComponentSpec(str(entry["name"]).lower(), entry.get("description"), entry.get("group")))
+        hidden = entry.get("only_show_if_degraded")
+        if hidden is not None and not isinstance(hidden, bool):
+            raise ConfigError(f"HERALD_COMPONENTS: only_show_if_degraded of {entry['name']} in {path} "
+                              "is not true or false")
+        specs.append(ComponentSpec(str(entry["name"]).lower(), entry.get("description"), entry.get("group"), hidden))
     return specs
 
 
@@ -52,3 +57,16 @@ def sync(session: Session, specs: list[ComponentSpec]) -> None:
         component.description = spec.description
         component.group = spec.group
         component.position = position
+        if spec.only_show_if_degraded is not None:
+            component.only_show_if_degraded = spec.only_show_if_degraded
+
+
+def show_only_if_degraded(session: Session, names: list[str], value: bool) -> list[str]:
+    """Set `only_show_if_degraded` of the named components; the names changed, or NotFound for an unknown one."""
+    known = {c.name: c for c in session.scalars(select(Component))}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise NotFound(f'unknown component "{unknown[0]}" (known: {", ".join(sorted(known)) or "none"})')
+    for name in names:
+        known[name].only_show_if_degraded = value
+    return names

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain.models import AffectedComponent, Component, Delivery, Incident, Thread, Update, UpdateRevision
@@ -27,6 +27,7 @@ from bot.domain.snapshots import (
     incident_view,
     update_view,
 )
+from bot.domain.uptime import Move
 from bot.domain.vocabulary import FINISHED
 
 CHUNK = 500  # ids per IN (...) query, well under every driver's parameter limit
@@ -159,3 +160,20 @@ def delivery_pending(session: Session, *, incident_id: int, update_number: int, 
                     Delivery.revision == revision, Delivery.publisher.in_(list(channels)),
                     Delivery.state == "pending"))
     return session.scalar(query.limit(1)) is not None
+
+
+def component_moves(session: Session, since: datetime) -> list[Move]:
+    """Every component move recorded by an incident that was still live at or after `since` (earlier moves of
+    those incidents included: they give the components' statuses at `since`), oldest first."""
+    query = (select(Update.incident_id, Update.display_at, Update.component_changes, Incident.title)
+             .join(Incident, Update.incident_id == Incident.id)
+             .where(or_(Incident.resolved_at.is_(None), Incident.resolved_at >= since))
+             .order_by(Update.display_at, Update.incident_id, Update.number))
+    return [Move(row.display_at, row.incident_id, change["name"], change["new_status"], row.title)
+            for row in session.execute(query) for change in (row.component_changes or ())]
+
+
+def incident_starts(session: Session) -> list[datetime]:
+    """When each incident began or each window is scheduled to begin (for the history's counts per month)."""
+    began = func.coalesce(Incident.started_at, Incident.scheduled_for)
+    return [at for at in session.scalars(select(began).where(began.is_not(None)))]

@@ -20,6 +20,12 @@ class ComponentView:
     id: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    only_show_if_degraded: bool = False
+
+    @property
+    def shown(self) -> bool:
+        """False for a component the page lists only while degraded, while it is operational."""
+        return not (self.only_show_if_degraded and self.status == "operational")
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,8 @@ def incident_url(public_url: str, incident_id: int) -> str:
 def component_view(c: Component) -> ComponentView:
     """Snapshot a component."""
     return ComponentView(name=c.name, status=c.status, description=c.description, group=c.group,
-                         position=c.position, id=c.id, created_at=c.created_at, updated_at=c.updated_at)
+                         position=c.position, id=c.id, created_at=c.created_at, updated_at=c.updated_at,
+                         only_show_if_degraded=bool(c.only_show_if_degraded))
 
 
 def update_view(u: Any, *, revisions: tuple[RevisionView, ...] | None = None,

@@ -23,6 +23,7 @@ CONTENT_TYPES = {  # the only suffixes a server of the site sends; add one here 
     ".rss": "application/rss+xml; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml; charset=utf-8",  # /badge.svg
 }
 PAGE_MAX_AGE = 60  # pages, feeds and JSON: a status page must not be stale for long
 ASSET_MAX_AGE = 31_536_000  # a year: an asset's name carries a hash of its content, so it never changes

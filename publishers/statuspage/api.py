@@ -65,7 +65,7 @@ def component(c: ComponentView, info: PageInfo, position: int) -> Json:
     return {"id": str(c.id), "name": c.name, "status": c.status, "created_at": info.time(c.created_at),
             "updated_at": info.time(c.updated_at), "position": position, "description": c.description,
             "showcase": False, "start_date": None, "group_id": group_id(c.group) if c.group else None,
-            "page_id": info.id, "group": False, "only_show_if_degraded": False}
+            "page_id": info.id, "group": False, "only_show_if_degraded": c.only_show_if_degraded}
 
 
 @dataclass(frozen=True)

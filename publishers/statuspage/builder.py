@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import reading
 from bot.domain.snapshots import ComponentView, IncidentView
 from bot.plugins.contract import ChannelInfo, Config, SiteStore
-from publishers.statuspage import api, days, endpoints, pages, parallel
+from publishers.statuspage import api, days, endpoints, months, pages, parallel
 from publishers.statuspage import files as site_files
+from publishers.statuspage.bars import Bar, read_bars
 from publishers.statuspage.writer import SiteWriter
 
 PAST_DAYS = 14
@@ -45,6 +46,8 @@ class SiteData:
     past: Days = field(default_factory=list)
     earlier: list[IncidentView] = field(default_factory=list)  # before The Past, within READER_MARGIN
     months: dict[str, list[IncidentView]] = field(default_factory=dict)
+    bars: dict[str, Bar] = field(default_factory=dict)  # component → its 90-day uptime bar
+    counts: dict[str, int] = field(default_factory=dict)  # month → incidents that began in it
 
     def pick(self, numbers: Iterable[int]) -> list[IncidentView]:
         """The views of `numbers` that exist."""
@@ -113,9 +116,13 @@ class Builder:
                 snap = self._read(session, set() if incident_id is None else {incident_id}, now)
                 view = None if incident_id is None else snap.views.get(incident_id)
                 if view is not None and view.starts:
-                    span = days.month(days.month_key(view.starts, self.zone), self.zone)
-                    found = reading.starting_ids(session, span.start, span.end)
-                    snap.months[span.key] = list(self._light(session, found).values())
+                    key = days.month_key(view.starts, self.zone)
+                    # A month's first incident gives its neighbours a new previous/next link: rewrite them too.
+                    fresh = not self.writer.exists(pages.month_path(key))
+                    wanted = [key, *(months.neighbours(key, self._keys()) if fresh else ())]
+                    for span in (days.month(k, self.zone) for k in wanted if k):
+                        found = reading.starting_ids(session, span.start, span.end)
+                        snap.months[span.key] = list(self._light(session, found).values())
             site = self.site()
             if view is not None:
                 self._write_incident(self.writer, site, view, snap.comps)
@@ -134,9 +141,13 @@ class Builder:
         needed = None if wanted is None else wanted.union(*lists)
         views = reading.incidents(session, public_url=self.public_url, wanted=needed, tweets_from=self.tweets_from)
         snap = SiteData(reading.components(session), views, *lists)
+        snap.bars = read_bars(session, snap.comps, now=now, zone=self.zone)
+        snap.counts = months.counts(reading.incident_starts(session), self.zone)
         spans = days.past_days(now, self.zone, PAST_DAYS)
         numbers = reading.starting_ids(session, min(spans[-1].start, now - READER_MARGIN), spans[0].end)
-        found = {**self._light(session, [n for n in numbers if n not in views]), **views}
+        # Full views (with updates): The Past shows each incident's latest update.
+        found = {**reading.incidents(session, public_url=self.public_url, wanted=[n for n in numbers if n not in views],
+                                     tweets_from=self.tweets_from), **views}
         shown = sorted((v for n, v in found.items() if n in numbers and v.status != "scheduled"
                         and v.starts and v.starts <= now), key=lambda v: (v.starts, v.id), reverse=True)
         snap.past = [(span, [v for v in shown if span.holds(v.starts)]) for span in spans]
@@ -163,11 +174,13 @@ class Builder:
 
     def _write_all(self, site: pages.SiteInfo, snap: SiteData, now: datetime) -> None:
         """Month pages, history index, feeds, API files, then the front page (linked pages first)."""
+        keys = set(self._keys()) | set(snap.months)
         for key, members in snap.months.items():
             self._ensure_pages(site, members, snap.comps)
             span = days.month(key, self.zone)
-            self.writer.write(pages.month_path(key), pages.month_page(self.env, site, span, members))
-        self.writer.write("history/index.html", pages.history_page(self.env, site, self._months()))
+            self.writer.write(pages.month_path(key), pages.month_page(self.env, site, span, members,
+                                                                      months.neighbours(key, keys)))
+        self.writer.write("history/index.html", pages.history_page(self.env, site, self._months(), snap.counts))
         feed = snap.pick(snap.feed)
         self._ensure_pages(site, feed, snap.comps)
         for path, text in pages.feeds(self.env, site, feed, now).items():
@@ -176,20 +189,25 @@ class Builder:
         info = api.PageInfo(site.name, site.url, self.zone, snap.updated_at or now)
         docs = endpoints.documents(info=info, comps=snap.comps, open_views=open_views,
                                    newest=snap.pick(snap.newest),
-                                   newest_maintenance=snap.pick(snap.newest_maintenance))
+                                   newest_maintenance=snap.pick(snap.newest_maintenance), bars=snap.bars)
         for path, payload in docs.items():
             self.writer.write(f"api/v2/{path}", _json(payload))
         self._ensure_pages(site, open_views + [v for _, members in snap.past for v in members] + snap.earlier,
                            snap.comps)
         self.writer.write(site_files.NOT_FOUND_PAGE, pages.not_found_page(self.env, site))
+        self.writer.write("badge.svg", pages.badge(self.env, site, api.indicator(snap.comps, open_views)))
         self.writer.write("index.html", pages.front_page(
             self.env, site, indicator=api.indicator(snap.comps, open_views), comps=snap.comps,
-            open_views=open_views, days=snap.past, earlier=snap.earlier, now=now))
+            open_views=open_views, days=snap.past, earlier=snap.earlier, now=now, bars=snap.bars,
+            updated=snap.updated_at))
+
+    def _keys(self) -> list[str]:
+        """The months that have a page (`2010-06`)."""
+        return [key for key in self.writer.folders("history/") if _is_month(key)]
 
     def _months(self) -> list[days.Span]:
         """The months that have a page, newest first (so the index never links to a missing one)."""
-        keys = self.writer.folders("history/")
-        return [days.month(key, self.zone) for key in sorted(keys, reverse=True) if _is_month(key)]
+        return [days.month(key, self.zone) for key in sorted(self._keys(), reverse=True)]
 
 
 @contextmanager

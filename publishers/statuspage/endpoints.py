@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain.snapshots import ComponentView, IncidentView
 from bot.domain.vocabulary import LIVE_MAINTENANCE
 from publishers.statuspage import api
+from publishers.statuspage.bars import Bar, extension
 
 UNRESOLVED = "incidents/unresolved.json"
 LIMIT = 50  # Statuspage lists the 50 newest incidents
@@ -30,7 +31,8 @@ def _upcoming(views: list[IncidentView]) -> list[IncidentView]:
 
 
 def documents(*, info: api.PageInfo, comps: list[ComponentView], open_views: list[IncidentView],
-              newest: list[IncidentView], newest_maintenance: list[IncidentView]) -> dict[str, Any]:
+              newest: list[IncidentView], newest_maintenance: list[IncidentView],
+              bars: dict[str, Bar] | None = None) -> dict[str, Any]:
     """Every API file by its path under `api/v2/`: summary, status, components, incidents, maintenances."""
     page = api.page(info)
 
@@ -46,7 +48,8 @@ def documents(*, info: api.PageInfo, comps: list[ComponentView], open_views: lis
         "summary.json": {"page": page, "components": components, "incidents": shaped(unresolved),
                          "scheduled_maintenances": shaped(active + upcoming), "status": status},
         "status.json": {"page": page, "status": status},
-        "components.json": {"page": page, "components": components},
+        "components.json": {"page": page, "components": components,
+                            "herald_uptime": extension(bars or {}, {c.name: str(c.id) for c in comps})},
         "incidents.json": {"page": page, "incidents": shaped(_order(newest)[:LIMIT])},
         UNRESOLVED: {"page": page, "incidents": shaped(unresolved)},
         "scheduled-maintenances.json": {"page": page,

@@ -13,6 +13,7 @@ from jinja2 import Environment
 from bot.domain.snapshots import ComponentView, IncidentView
 from bot.text.sanitize import xml_safe
 from bot.text.zones import zones_json
+from publishers.statuspage.bars import Bar
 from publishers.statuspage.days import Span
 from publishers.statuspage.prose import fast_markdown
 
@@ -89,6 +90,11 @@ def not_found_page(env: Environment, site: SiteInfo) -> str:
     return _render(env, "404.html.j2", site=site, root=site.path)
 
 
+def badge(env: Environment, site: SiteInfo, indicator: str) -> str:
+    """/badge.svg: the overall status as a small image other sites can show (text, not colour alone)."""
+    return _render(env, "badge.svg.j2", site=site, indicator=indicator)
+
+
 def changed_at(i: IncidentView) -> datetime:
     """When the incident or any of its texts last changed."""
     return max([i.updated_at] + [u.edited_at for u in i.updates if u.edited_at])
@@ -123,31 +129,48 @@ def _grouped(comps: list[ComponentView]) -> list[tuple[str | None, list[Componen
     """Components in page order, consecutive members of a group together (group None: ungrouped)."""
     groups: dict[str | None, list[ComponentView]] = {}
     for c in comps:
-        groups.setdefault(c.group or None, []).append(c)
+        if c.shown:  # only_show_if_degraded: listed only while not operational
+            groups.setdefault(c.group or None, []).append(c)
     return list(groups.items())
 
 
 def front_page(env: Environment, site: SiteInfo, *, indicator: str, comps: list[ComponentView],
                open_views: list[IncidentView], days: list[tuple[Span, list[IncidentView]]],
-               earlier: list[IncidentView], now: datetime) -> str:
+               earlier: list[IncidentView], now: datetime, bars: dict[str, Bar] | None = None,
+               updated: datetime | None = None) -> str:
     """The front page: banner, The Present, The Future, The Past (and, hidden, the `earlier` incidents a
     reader's own zone may count in its 14 days; tz.js regroups them as of `now`)."""
     active = sorted((i for i in open_views if i.status != "scheduled"), key=lambda i: i.id, reverse=True)
     upcoming = sorted((i for i in open_views if i.status == "scheduled"),
                       key=lambda i: (i.scheduled_for or i.created_at, i.id))
     return _render(env, "index.html.j2", site=site, root="", indicator=indicator, groups=_grouped(comps),
-                   active=active, upcoming=upcoming, days=days, earlier=earlier, now=now)
+                   active=active, upcoming=upcoming, days=collapsed(days), count=len(days), earlier=earlier,
+                   now=now, bars=bars or {}, updated=updated or now)
 
 
-def month_page(env: Environment, site: SiteInfo, span: Span, views: list[IncidentView]) -> str:
-    """One month of history, newest first."""
+def collapsed(days: list[tuple[Span, list[IncidentView]]]) -> list[tuple[Span, Span, list[IncidentView]]]:
+    """The Past's days, newest first, as (newest day, oldest day, incidents): a day with incidents alone, empty
+    days in a row together (one line, "No incidents 2010-09-01 – 2010-09-03")."""
+    found: list[tuple[Span, Span, list[IncidentView]]] = []
+    for span, members in days:
+        if not members and found and not found[-1][2]:
+            found[-1] = (found[-1][0], span, [])
+        else:
+            found.append((span, span, members))
+    return found
+
+
+def month_page(env: Environment, site: SiteInfo, span: Span, views: list[IncidentView],
+               around: tuple[str | None, str | None] = (None, None)) -> str:
+    """One month of history, newest first, with links to the months before and after that have a page."""
     ordered = sorted(views, key=lambda i: (i.starts or i.created_at, i.id), reverse=True)
-    return _render(env, "month.html.j2", site=site, root="../../", month=span, incidents=ordered)
+    return _render(env, "month.html.j2", site=site, root="../../", month=span, incidents=ordered,
+                   previous=around[0], following=around[1])
 
 
-def history_page(env: Environment, site: SiteInfo, months: list[Span]) -> str:
-    """The list of months, newest first."""
-    return _render(env, "history.html.j2", site=site, root="../", months=months)
+def history_page(env: Environment, site: SiteInfo, months: list[Span], counts: dict[str, int] | None = None) -> str:
+    """The list of months, newest first, each with its count of incidents."""
+    return _render(env, "history.html.j2", site=site, root="../", months=months, counts=counts or {})
 
 
 def feeds(env: Environment, site: SiteInfo, views: list[IncidentView], now: datetime) -> dict[str, str]:

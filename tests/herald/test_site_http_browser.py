@@ -103,3 +103,50 @@ def test_an_unknown_path_shows_the_styled_404_page(browser: Any, herald_site: tu
     assert page.url == f"{url}/history/" and page.locator("h1").inner_text() == "Incident history"
     page.context.close()
     assert styled and failed == []
+
+
+def embed_snippet() -> str:
+    """The embedding snippet exactly as docs/status-page.md gives it."""
+    text = (Path(__file__).resolve().parents[2] / "docs/status-page.md").read_text(encoding="utf-8")
+    block = text.split("<!-- herald-embed -->", 1)[1].split("<!-- /herald-embed -->", 1)[0]
+    return block.split("```html\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_documented_embed_snippet_shows_the_status_on_another_origin(browser: Any, herald_site: tuple[str, Path],
+                                                                         tmp_path: Path) -> None:
+    """The docs' snippet, pasted into a page on another origin, shows the overall status from status.json."""
+    url, site = herald_site
+    folder = tmp_path / "host"
+    folder.mkdir()
+    page_html = "<!doctype html><html lang=en><title>host</title><body>" + embed_snippet().replace(
+        "https://status.example.com", url) + "</body></html>"
+    (folder / "index.html").write_text(page_html, encoding="utf-8")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        page.wait_for_function("document.querySelector('#herald-status a').hasAttribute('data-indicator')",
+                               timeout=15_000)
+        status = json.loads((site / "api/v2/status.json").read_text(encoding="utf-8"))["status"]
+        link = page.locator("#herald-status a")
+        assert link.inner_text() == status["description"] == "Major outage"
+        assert link.get_attribute("data-indicator") == status["indicator"]
+        page.context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_badge_is_an_svg_image_with_readable_text(browser: Any, herald_site: tuple[str, Path]) -> None:
+    """/badge.svg is served as image/svg+xml, loads as an <img>, and names the overall status in words."""
+    url, _site = herald_site
+    page = browser.new_page()
+    response = page.goto(f"{url}/badge.svg")
+    assert response is not None and response.headers["content-type"].startswith("image/svg+xml")
+    assert page.locator("title").first.text_content() == "Herald Status: Major outage"
+    assert "Major outage" in (page.locator("svg").text_content() or "")
+    page.goto(f"{url}/")  # an HTML page of the site, then the badge in it as another site would show it
+    page.set_content(f'<img src="{url}/badge.svg" alt="status">')
+    page.wait_for_function("document.images[0].complete && document.images[0].naturalWidth > 100")
+    page.context.close()

@@ -81,23 +81,33 @@
   }
   function regroup() {  /* The Past's days in the reader's zone, as the server would group them there */
     var section = past.parentNode, entries = past.querySelectorAll("li[data-day]"), groups = {};
-    var count = past.querySelectorAll("h3.day").length, today = wall(Date.parse(section.getAttribute("data-now")));
+    var count = +section.getAttribute("data-days"), today = wall(Date.parse(section.getAttribute("data-now")));
     Array.prototype.forEach.call(entries, function (li) {
       var key = wall(Date.parse(li.getAttribute("data-day"))).date;
       (groups[key] = groups[key] || []).push(li);
     });
-    var fresh = document.createDocumentFragment(), ymd = today.date.split("-").map(Number);
+    var fresh = document.createDocumentFragment(), ymd = today.date.split("-").map(Number), run = null;
+    function stamp(key) { var t = document.createElement("time"); t.setAttribute("datetime", key); t.textContent = key; return t; }
     for (var n = 0; n < count; n++) {
       var d = new Date(Date.UTC(ymd[0], ymd[1] - 1, ymd[2] - n)), key = day(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
-      var heading = fresh.appendChild(document.createElement("h3")), time = document.createElement("time");
-      heading.className = "day";
-      time.setAttribute("datetime", key);
-      time.textContent = key;
-      heading.appendChild(time);
-      var list = fresh.appendChild(document.createElement(groups[key] ? "ul" : "p"));
-      list.className = groups[key] ? "entries" : "none";
-      if (groups[key]) groups[key].forEach(function (li) { list.appendChild(li); });
-      else list.textContent = section.getAttribute("data-none");
+      if (groups[key]) {  /* a day with incidents: its heading and list */
+        run = null;
+        var heading = fresh.appendChild(document.createElement("h3")), list = fresh.appendChild(document.createElement("ul"));
+        heading.className = "day";
+        heading.appendChild(stamp(key));
+        list.className = "entries";
+        groups[key].forEach(function (li) { list.appendChild(li); });
+      } else if (!run) {  /* empty days in a row are one line: "No incidents OLDEST – NEWEST" */
+        run = fresh.appendChild(document.createElement("p"));
+        run.className = "none";
+        run.appendChild(document.createTextNode(section.getAttribute("data-none") + " "));
+        run.appendChild(stamp(key));
+      } else if (run.querySelectorAll("time").length === 1) {
+        run.insertBefore(document.createTextNode(" \u2013 "), run.lastChild);
+        run.insertBefore(stamp(key), run.childNodes[1]);
+      } else {
+        run.replaceChild(stamp(key), run.childNodes[1]);
+      }
     }
     past.textContent = "";
     past.appendChild(fresh);

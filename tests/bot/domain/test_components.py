@@ -24,6 +24,17 @@ def test_toml_file_with_groups(tmp_path: Path) -> None:
     assert (spec.name, spec.group, spec.description) == ("api", "Core", "REST API")
 
 
+def test_toml_only_show_if_degraded(tmp_path: Path) -> None:
+    """`only_show_if_degraded = true` is read; left out, it is None (the value set with the CLI is kept); a value
+    that is not a boolean fails naming HERALD_COMPONENTS."""
+    path = tmp_path / "components.toml"
+    path.write_text('[[component]]\nname = "wiki"\nonly_show_if_degraded = true\n[[component]]\nname = "app"\n')
+    assert [c.only_show_if_degraded for c in read_setting(str(path))] == [True, None]
+    path.write_text('[[component]]\nname = "wiki"\nonly_show_if_degraded = "yes"\n')
+    with pytest.raises(ConfigError, match="HERALD_COMPONENTS: only_show_if_degraded of wiki"):
+        read_setting(str(path))
+
+
 def test_broken_toml_names_the_variable(tmp_path: Path) -> None:
     """An unreadable file fails naming HERALD_COMPONENTS."""
     path = tmp_path / "c.toml"

@@ -52,9 +52,9 @@ class World:
         return " ".join(re.sub(r"<[^>]+>", " ", (self.site / path).read_text()).split())
 
     def section(self, name: str) -> str:
-        """The text of one front-page section (The Present / The Future / The Past)."""
+        """The text of one front-page section (Current status / Scheduled maintenance / Past incidents)."""
         text = self.page()
-        heads = ["The Present", "The Future", "The Past"]
+        heads = ["Current status", "Scheduled maintenance", "Past incidents"]
         start = text.index(name)
         ends = [text.index(h) for h in heads if text.index(h) > start]
         return text[start:min(ends, default=len(text))]
@@ -77,16 +77,16 @@ def test_every_channel_shows_each_transition_with_spec_times(world: World) -> No
     """Future before the start, Present while it runs, Past after: each channel told at each step."""
     number = schedule(world.core)
     world.at(T - timedelta(hours=3))
-    assert "DB upgrade" in world.section("The Future") and WINDOW in world.section("The Future")
+    assert "DB upgrade" in world.section("Scheduled maintenance") and WINDOW in world.section("Scheduled maintenance")
     world.at(T - timedelta(hours=1))
     assert "begins in 1 h, " + WINDOW in world.page(f"incidents/{number}/index.html")
     world.at(T)
     assert incident(world.core, number).status == "in_progress", jobs_of(world.core, number)
-    present = world.section("The Present")
+    present = world.section("Current status")
     assert "DB upgrade" in present and "under maintenance" in present.lower()
-    assert "no scheduled maintenance" in world.section("The Future")
+    assert "no scheduled maintenance" in world.section("Scheduled maintenance")
     world.at(END + 5 * MIN)  # the worker was a few minutes late for the end: the texts say so
-    assert "DB upgrade" not in world.section("The Present")
+    assert "DB upgrade" not in world.section("Current status")
     assert "Completed" in world.page(f"incidents/{number}/index.html")  # The Past lists the last 14 real days
     late = "This notice comes late: the window was due to end at 2010-09-02 04:03 PDT (11:03 UTC)."
     assert late in world.page(f"incidents/{number}/index.html")

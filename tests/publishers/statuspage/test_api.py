@@ -138,7 +138,8 @@ def test_every_object_has_the_captured_keys_and_types(api: dict[str, Any]) -> No
 def test_documents_nest_as_statuspage_does(api: dict[str, Any]) -> None:
     """Top-level keys per endpoint, updates newest first, groups listing member ids, maintenance fields."""
     assert list(api["summary.json"]) == ["page", "components", "incidents", "scheduled_maintenances", "status"]
-    assert list(api["status.json"]) == ["page", "status"] and list(api["components.json"]) == ["page", "components"]
+    assert list(api["status.json"]) == ["page", "status"] and list(api["components.json"]) == ["page", "components",
+                                                                                          "herald_uptime"]
     for name in ("incidents.json", "incidents/unresolved.json"):
         assert list(api[name]) == ["page", "incidents"]
     assert [u["status"] for u in api["incidents/unresolved.json"]["incidents"][0]["incident_updates"]] == \

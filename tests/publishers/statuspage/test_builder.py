@@ -17,7 +17,8 @@ from publishers.statuspage.builder import Builder
 from tests.publishers.statuspage.conftest import NOW
 from tests.publishers.statuspage.history import seed
 
-SHARED = ["index.html", "404.html", "history/index.html", "history.atom", "history.rss", "api/v2/summary.json",
+SHARED = ["index.html", "404.html", "badge.svg", "history/index.html", "history.atom", "history.rss",
+          "api/v2/summary.json",
           "api/v2/status.json", "api/v2/components.json", "api/v2/incidents.json",
           "api/v2/incidents/unresolved.json", "api/v2/scheduled-maintenances.json",
           "api/v2/scheduled-maintenances/upcoming.json", "api/v2/scheduled-maintenances/active.json"]
@@ -48,7 +49,7 @@ def hrefs(page: Path) -> set[str]:
 def test_a_build_writes_every_page_and_counts_them(core: Core, builder: Builder, built: dict[str, int]) -> None:
     """A build writes each incident's page and JSON, each month, the shared files and the assets, once each."""
     written = builder.writer.written
-    assert len(written) == len(set(written)) == 27
+    assert len(written) == len(set(written)) == 28
     numbers = built.values()
     assert {f"incidents/{n}/index.html" for n in numbers} | {f"api/v2/incidents/{n}.json" for n in numbers} <= set(
         written)
@@ -132,10 +133,11 @@ def test_refresh_none_writes_only_the_shared_files(core: Core, builder: Builder,
 
 
 def test_refresh_none_the_next_day_moves_the_past_on(core: Core, builder: Builder, built: dict[str, int]) -> None:
-    """After local midnight with nothing published, only the front page changes: its Past begins a day later."""
+    """After local midnight with nothing published, only the front page and the uptime in components.json change:
+    its Past begins a day later, and the bars' 90 days too."""
     mark = len(builder.writer.written)
-    assert builder.refresh(None, NOW + timedelta(days=1)) == 1
-    assert since(builder, mark) == ["index.html"]
+    assert builder.refresh(None, NOW + timedelta(days=1)) == 2
+    assert since(builder, mark) == ["api/v2/components.json", "index.html"]
     assert "2010-09-03" in (Path(core.config.site_dir) / "index.html").read_text(encoding="utf-8")
 
 

@@ -101,4 +101,4 @@ def test_a_quiet_day_moves_the_past_on(core: Core, publisher: StatuspagePublishe
     written = writer.written[before:]
     assert "index.html" in written and not any(p.startswith("incidents/") for p in written)
     front = (Path(core.config.site_dir) / "index.html").read_text()
-    assert '<h3 class="day"><time datetime="2010-09-03">' in front
+    assert '<div class="days">\n<p class="none">No incidents <time datetime="2010-09-03">' in front

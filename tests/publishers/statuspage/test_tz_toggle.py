@@ -131,7 +131,8 @@ def test_toggle_regroups_the_past_by_the_readers_days(browser: Any, reader: tupl
     page.screenshot(path=str(shots(tmp_path) / f"toggled-{zone.replace('/', '-')}.png"), full_page=True)
     page.goto(Path(reference, "index.html").as_uri(), wait_until="load")
     built_there = page.evaluate(READ_DAYS)
-    assert toggled == built_there and toggled != own and len([d for d in toggled if d.startswith("day ")]) == 14
+    assert toggled == built_there and toggled != own and any(d.startswith("day ") for d in toggled)
+    assert any(str(d).startswith("No incidents ") for d in toggled)  # empty days in a row are one line
     page.goto(served, wait_until="load")
     page.get_by_role("button", name="Show page times").click()
     assert page.evaluate(READ_DAYS) == own
