@@ -44,7 +44,7 @@ def add_cmd(ctx: click.Context, address: str, components: str, confirmed: bool) 
     """Subscribe an email address or a webhook URL.
 
     An email address gets a confirmation mail first (unless --confirmed); a webhook URL's signing secret
-    is printed once.
+    is printed once. Adding an active subscriber again changes its components to the ones given.
     """
     core = create_core(config_from(ctx))
     if service.channel_of(address) == "email" and not (confirmed or core.config.mail_configured):
@@ -57,7 +57,8 @@ def add_cmd(ctx: click.Context, address: str, components: str, confirmed: bool) 
             raise DomainError("that webhook URL's host name cannot be resolved") from None
     chosen = [name.strip() for name in components.split(",") if name.strip()]
     with db.transaction(core.sessions) as session:
-        done = service.subscribe(session, address=address, components=chosen, now=utcnow(), confirmed=confirmed)
+        done = service.subscribe(session, address=address, components=chosen, now=utcnow(), confirmed=confirmed,
+                                 change=True)
     echo(render(core.templates, "cli/subscriber_added.j2", done=done, address=address, components=chosen,
                 confirmed=confirmed))
 

@@ -37,6 +37,8 @@ class Requested:
     address: str
     secret: str | None = None
     known: bool = False  # a webhook URL already subscribed (never said of an email address)
+    was: tuple[str, ...] | None = None  # an active subscription the operator changed: its components before
+    follows: tuple[str, ...] = ()  # the components it follows now (none: all), when `was` is set
 
 
 def channel_of(address: str) -> str:
@@ -60,12 +62,20 @@ def normalise(address: str) -> str:
 
 
 def subscribe(session: Session, *, address: str, components: Sequence[str] = (), now: datetime,
-              confirmed: bool = False) -> Requested:
-    """Subscribe `address` (email or webhook URL) to `components` (none: all)."""
+              confirmed: bool = False, change: bool = False) -> Requested:
+    """Subscribe `address` (email or webhook URL) to `components` (none: all).
+
+    `change` is the operator's request (the CLI): an active subscription takes the components given, as
+    Statuspage updates a subscription. A stranger's request (the web form) never changes one.
+    """
     address = normalise(address)
     channel = channel_of(address)
     chosen = _components(session, components)
     found = session.scalar(select(Subscriber).where(Subscriber.channel == channel, Subscriber.address == address))
+    if found is not None and found.active and change:
+        was = _names(found)
+        _choose(session, found, chosen)
+        return Requested(channel, address, known=True, was=was, follows=tuple(c.name for c in chosen))
     if found is None:
         found = Subscriber(channel=channel, address=address, confirm_token=_token(), unsubscribe_token=_token(),
                            created_at=now, requested_at=now, secret=_secret() if channel == "webhook" else None)
@@ -141,6 +151,11 @@ def _components(session: Session, names: Sequence[str]) -> list[Component]:
         raise NotFound(f'unknown component "{unknown[0]}"{suggest(unknown[0], sorted(known))} '
                        f'(known: {", ".join(sorted(known)) or "none"})')
     return [known[n] for n in dict.fromkeys(names)]
+
+
+def _names(subscriber: Subscriber) -> tuple[str, ...]:
+    """The names of the components a subscriber follows (none: all)."""
+    return () if subscriber.all_components else tuple(sc.component.name for sc in subscriber.components)
 
 
 def _choose(session: Session, subscriber: Subscriber, components: list[Component]) -> None:

@@ -40,3 +40,20 @@ def test_add_refuses_what_it_cannot_serve(run: Run) -> None:
     code, out = run("subscribers", "remove", "nobody@example.com")
     assert code == 1 and "no subscriber" in out
     assert "No one has subscribed yet." in run("subscribers", "list")[1]
+
+
+def test_adding_an_active_subscriber_again_changes_its_components(run: Run) -> None:
+    """As on Statuspage, adding again updates the subscription, and the reply says what it follows now."""
+    run("subscribers", "add", "ann@example.com", "-c", "app", "--confirmed")
+    code, out = run("subscribers", "add", "ann@example.com", "--confirmed", "-c", "www")
+    assert code == 0 and "ann@example.com now follows www (was app)." in out
+    assert "ann@example.com  [www]" in run("subscribers", "list")[1]
+    code, out = run("subscribers", "add", "ann@example.com", "-c", "www", "--confirmed")
+    assert code == 0 and "ann@example.com already follows www: nothing changed." in out
+    code, out = run("subscribers", "add", "ann@example.com", "--confirmed")
+    assert code == 0 and "ann@example.com now follows every component (was www)." in out
+    assert "ann@example.com  [all]" in run("subscribers", "list")[1]
+    run("subscribers", "add", "https://93.184.216.34/herald", HERALD_WEBHOOK_ALLOW_PRIVATE="0")
+    code, out = run("subscribers", "add", "https://93.184.216.34/herald", "-c", "app,www",
+                    HERALD_WEBHOOK_ALLOW_PRIVATE="0")
+    assert code == 0 and "now follows app, www (was every component)." in out and "whsec_" not in out
