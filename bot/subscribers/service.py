@@ -49,6 +49,8 @@ def channel_of(address: str) -> str:
 def normalise(address: str) -> str:
     """The address as stored: an email address checked and normalised, or a URL checked for form."""
     address = address.strip()
+    if "://" in address and channel_of(address) == "email":
+        raise DomainError("that is not an http(s) URL: a webhook URL starts with https:// (or http://)")
     if channel_of(address) == "webhook":
         if len(address) > MAX_URL or any(ord(c) < 33 or c == "\x7f" for c in address):
             raise DomainError(f"a webhook URL must be one line of at most {MAX_URL} characters, without spaces")
@@ -70,7 +72,7 @@ def subscribe(session: Session, *, address: str, components: Sequence[str] = (),
     """
     address = normalise(address)
     channel = channel_of(address)
-    chosen = _components(session, components)
+    chosen = components_named(session, components)
     found = session.scalar(select(Subscriber).where(Subscriber.channel == channel, Subscriber.address == address))
     if found is not None and found.active and change:
         was = _names(found)
@@ -143,7 +145,7 @@ def _by(session: Session, column: InstrumentedAttribute[str], token: str) -> Sub
     return found
 
 
-def _components(session: Session, names: Sequence[str]) -> list[Component]:
+def components_named(session: Session, names: Sequence[str]) -> list[Component]:
     """The components named (none: every component); an unknown name is refused with a suggestion."""
     known = {c.name: c for c in session.scalars(select(Component))}
     unknown = [n for n in names if n not in known]

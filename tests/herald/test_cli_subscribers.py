@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
+
+from pytest import MonkeyPatch
 
 from tests.conftest import Run
 
@@ -57,3 +60,24 @@ def test_adding_an_active_subscriber_again_changes_its_components(run: Run) -> N
     code, out = run("subscribers", "add", "https://93.184.216.34/herald", "-c", "app,www",
                     HERALD_WEBHOOK_ALLOW_PRIVATE="0")
     assert code == 0 and "now follows app, www (was every component)." in out and "whsec_" not in out
+
+
+def test_add_checks_components_then_form_then_settings_then_network(run: Run, monkeypatch: MonkeyPatch) -> None:
+    """The first refusal is the one to fix first; a malformed address is a usage error (exit status 2)."""
+    monkeypatch.setattr(socket, "getaddrinfo", _no_such_host)  # no name resolves, and no lookup leaves the machine
+    code, out = run("subscribers", "add", "not-an-email")
+    assert code == 2 and "not a valid email address" in out and "mail is not configured" not in out
+    code, out = run("subscribers", "add", "ftp://x.example.com/")
+    assert code == 2 and "not an http(s) URL" in out and "mail is not configured" not in out
+    code, out = run("subscribers", "add", "https://hooks.example.invalid/y", "-c", "serach")
+    assert code == 1 and 'unknown component "serach"' in out and "resolved" not in out
+    code, out = run("subscribers", "add", "not-an-email", "-c", "serach")
+    assert code == 1 and 'unknown component "serach"' in out
+    code, out = run("subscribers", "add", "bob@example.com")
+    assert code == 1 and "mail is not configured" in out
+    code, out = run("subscribers", "add", "https://hooks.example.invalid/y")
+    assert code == 1 and "cannot be resolved" in out
+
+
+def _no_such_host(*args: object, **kwargs: object) -> list[tuple[object, ...]]:
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
