@@ -81,3 +81,12 @@ def test_add_checks_components_then_form_then_settings_then_network(run: Run, mo
 
 def _no_such_host(*args: object, **kwargs: object) -> list[tuple[object, ...]]:
     raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+
+def test_list_rows_line_up(run: Run) -> None:
+    """Every row of `subscribers list`, the first too, has its columns in the same places."""
+    for address in ("ann@example.com", "bob@example.com"):
+        run("subscribers", "add", address, "--confirmed")
+    rows = run("subscribers", "list")[1].splitlines()
+    assert len(rows) == 2 and rows[0].index("active") == rows[1].index("active") > 0
+    assert rows[0].index("ann@") == rows[1].index("bob@")
