@@ -205,7 +205,7 @@ class Config(BaseSettings):
     def unset(self, *variables: str) -> list[str]:
         """Which of these environment variables (e.g. TWITTER_API_KEY) have no value here."""
         fields = {alias: name for name, info in type(self).model_fields.items() for alias in _aliases(info)}
-        return [v for v in variables if getattr(self, fields[v]) in (None, "")]
+        return [v for v in variables if getattr(self, fields[v]) in (None, "", ())]
 
     @property
     def publishing_open(self) -> bool:

@@ -11,8 +11,9 @@ import sys
 import click
 
 from bot.commands import execute
+from bot.core import Core
 from bot.domain.models import utcnow
-from bot.errors import DomainError
+from bot.errors import DomainError, UsageError
 from bot.store import db
 from bot.subscribers import reports, service
 from bot.text import grammar
@@ -44,9 +45,27 @@ def add_cmd(ctx: click.Context, address: str, components: str, confirmed: bool) 
     """Subscribe an email address or a webhook URL.
 
     An email address gets a confirmation mail first (unless --confirmed); a webhook URL's signing secret
-    is printed once.
+    is printed once. Adding an active subscriber again changes its components to the ones given.
     """
     core = create_core(config_from(ctx))
+    chosen = [name.strip() for name in components.split(",") if name.strip()]
+    _check(core, address, chosen, confirmed=confirmed)
+    with db.transaction(core.sessions) as session:
+        done = service.subscribe(session, address=address, components=chosen, now=utcnow(), confirmed=confirmed,
+                                 change=True)
+    echo(render(core.templates, "cli/subscriber_added.j2", done=done, address=address, components=chosen,
+                confirmed=confirmed))
+
+
+def _check(core: Core, address: str, chosen: list[str], *, confirmed: bool) -> None:
+    """Refuse in the order a person fixes things: the components, the address's form (a usage error, exit
+    status 2), the settings, then the network (a webhook's host name)."""
+    with core.reading() as session:
+        service.components_named(session, chosen)
+    try:
+        service.normalise(address)
+    except DomainError as exc:
+        raise UsageError(exc.message) from None
     if service.channel_of(address) == "email" and not (confirmed or core.config.mail_configured):
         raise DomainError("mail is not configured (HERALD_SMTP_URL, HERALD_MAIL_FROM), so no confirmation "
                           "can be sent: configure it, or add the address with --confirmed")
@@ -55,11 +74,6 @@ def add_cmd(ctx: click.Context, address: str, components: str, confirmed: bool) 
             targets.check(address.strip(), allow_private=core.config.webhook_allow_private)
         except OSError:
             raise DomainError("that webhook URL's host name cannot be resolved") from None
-    chosen = [name.strip() for name in components.split(",") if name.strip()]
-    with db.transaction(core.sessions) as session:
-        done = service.subscribe(session, address=address, components=chosen, now=utcnow(), confirmed=confirmed)
-    echo(render(core.templates, "cli/subscriber_added.j2", done=done, address=address, components=chosen,
-                confirmed=confirmed))
 
 
 @subscribers_group.command("list")

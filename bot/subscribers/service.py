@@ -37,6 +37,8 @@ class Requested:
     address: str
     secret: str | None = None
     known: bool = False  # a webhook URL already subscribed (never said of an email address)
+    was: tuple[str, ...] | None = None  # an active subscription the operator changed: its components before
+    follows: tuple[str, ...] = ()  # the components it follows now (none: all), when `was` is set
 
 
 def channel_of(address: str) -> str:
@@ -47,6 +49,8 @@ def channel_of(address: str) -> str:
 def normalise(address: str) -> str:
     """The address as stored: an email address checked and normalised, or a URL checked for form."""
     address = address.strip()
+    if "://" in address and channel_of(address) == "email":
+        raise DomainError("that is not an http(s) URL: a webhook URL starts with https:// (or http://)")
     if channel_of(address) == "webhook":
         if len(address) > MAX_URL or any(ord(c) < 33 or c == "\x7f" for c in address):
             raise DomainError(f"a webhook URL must be one line of at most {MAX_URL} characters, without spaces")
@@ -60,12 +64,20 @@ def normalise(address: str) -> str:
 
 
 def subscribe(session: Session, *, address: str, components: Sequence[str] = (), now: datetime,
-              confirmed: bool = False) -> Requested:
-    """Subscribe `address` (email or webhook URL) to `components` (none: all)."""
+              confirmed: bool = False, change: bool = False) -> Requested:
+    """Subscribe `address` (email or webhook URL) to `components` (none: all).
+
+    `change` is the operator's request (the CLI): an active subscription takes the components given, as
+    Statuspage updates a subscription. A stranger's request (the web form) never changes one.
+    """
     address = normalise(address)
     channel = channel_of(address)
-    chosen = _components(session, components)
+    chosen = components_named(session, components)
     found = session.scalar(select(Subscriber).where(Subscriber.channel == channel, Subscriber.address == address))
+    if found is not None and found.active and change:
+        was = _names(found)
+        _choose(session, found, chosen)
+        return Requested(channel, address, known=True, was=was, follows=tuple(c.name for c in chosen))
     if found is None:
         found = Subscriber(channel=channel, address=address, confirm_token=_token(), unsubscribe_token=_token(),
                            created_at=now, requested_at=now, secret=_secret() if channel == "webhook" else None)
@@ -133,7 +145,7 @@ def _by(session: Session, column: InstrumentedAttribute[str], token: str) -> Sub
     return found
 
 
-def _components(session: Session, names: Sequence[str]) -> list[Component]:
+def components_named(session: Session, names: Sequence[str]) -> list[Component]:
     """The components named (none: every component); an unknown name is refused with a suggestion."""
     known = {c.name: c for c in session.scalars(select(Component))}
     unknown = [n for n in names if n not in known]
@@ -141,6 +153,11 @@ def _components(session: Session, names: Sequence[str]) -> list[Component]:
         raise NotFound(f'unknown component "{unknown[0]}"{suggest(unknown[0], sorted(known))} '
                        f'(known: {", ".join(sorted(known)) or "none"})')
     return [known[n] for n in dict.fromkeys(names)]
+
+
+def _names(subscriber: Subscriber) -> tuple[str, ...]:
+    """The names of the components a subscriber follows (none: all)."""
+    return () if subscriber.all_components else tuple(sc.component.name for sc in subscriber.components)
 
 
 def _choose(session: Session, subscriber: Subscriber, components: list[Component]) -> None:

@@ -84,3 +84,9 @@ def test_a_site_folder_beside_the_database_is_fine(tmp_path, monkeypatch) -> Non
     assert load_config({}).site_dir.name == "site"
     assert load_config({"HERALD_SITE_DIR": "/srv/www", "DATABASE_URL": "postgresql://u@h/db"})
     assert load_config({"HERALD_SITE_DIR": str(tmp_path / "site"), "DATABASE_URL": f"sqlite:///{tmp_path}/h.db"})
+
+
+def test_an_empty_list_setting_counts_as_unset() -> None:
+    """`herald worker` names what a lane lacks: an empty HERALD_SITE_MIRRORS is unset, like an empty string."""
+    assert load_config({}).unset("HERALD_SITE_MIRRORS") == ["HERALD_SITE_MIRRORS"]
+    assert load_config({"HERALD_SITE_MIRRORS": "file:///srv/mirror"}).unset("HERALD_SITE_MIRRORS") == []

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
+
+from pytest import MonkeyPatch
 
 from tests.conftest import Run
 
@@ -40,3 +43,50 @@ def test_add_refuses_what_it_cannot_serve(run: Run) -> None:
     code, out = run("subscribers", "remove", "nobody@example.com")
     assert code == 1 and "no subscriber" in out
     assert "No one has subscribed yet." in run("subscribers", "list")[1]
+
+
+def test_adding_an_active_subscriber_again_changes_its_components(run: Run) -> None:
+    """As on Statuspage, adding again updates the subscription, and the reply says what it follows now."""
+    run("subscribers", "add", "ann@example.com", "-c", "app", "--confirmed")
+    code, out = run("subscribers", "add", "ann@example.com", "--confirmed", "-c", "www")
+    assert code == 0 and "ann@example.com now follows www (was app)." in out
+    assert "ann@example.com  [www]" in run("subscribers", "list")[1]
+    code, out = run("subscribers", "add", "ann@example.com", "-c", "www", "--confirmed")
+    assert code == 0 and "ann@example.com already follows www: nothing changed." in out
+    code, out = run("subscribers", "add", "ann@example.com", "--confirmed")
+    assert code == 0 and "ann@example.com now follows every component (was www)." in out
+    assert "ann@example.com  [all]" in run("subscribers", "list")[1]
+    run("subscribers", "add", "https://93.184.216.34/herald", HERALD_WEBHOOK_ALLOW_PRIVATE="0")
+    code, out = run("subscribers", "add", "https://93.184.216.34/herald", "-c", "app,www",
+                    HERALD_WEBHOOK_ALLOW_PRIVATE="0")
+    assert code == 0 and "now follows app, www (was every component)." in out and "whsec_" not in out
+
+
+def test_add_checks_components_then_form_then_settings_then_network(run: Run, monkeypatch: MonkeyPatch) -> None:
+    """The first refusal is the one to fix first; a malformed address is a usage error (exit status 2)."""
+    monkeypatch.setattr(socket, "getaddrinfo", _no_such_host)  # no name resolves, and no lookup leaves the machine
+    code, out = run("subscribers", "add", "not-an-email")
+    assert code == 2 and "not a valid email address" in out and "mail is not configured" not in out
+    code, out = run("subscribers", "add", "ftp://x.example.com/")
+    assert code == 2 and "not an http(s) URL" in out and "mail is not configured" not in out
+    code, out = run("subscribers", "add", "https://hooks.example.invalid/y", "-c", "serach")
+    assert code == 1 and 'unknown component "serach"' in out and "resolved" not in out
+    code, out = run("subscribers", "add", "not-an-email", "-c", "serach")
+    assert code == 1 and 'unknown component "serach"' in out
+    code, out = run("subscribers", "add", "bob@example.com")
+    assert code == 1 and "mail is not configured" in out
+    code, out = run("subscribers", "add", "https://hooks.example.invalid/y")
+    assert code == 1 and "cannot be resolved" in out
+
+
+def _no_such_host(*args: object, **kwargs: object) -> list[tuple[object, ...]]:
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+
+def test_list_rows_line_up(run: Run) -> None:
+    """Every row of `subscribers list`, the first too, has its columns in the same places."""
+    for address in ("ann@example.com", "bob@example.com"):
+        run("subscribers", "add", address, "--confirmed")
+    rows = run("subscribers", "list")[1].splitlines()
+    assert len(rows) == 2 and rows[0].index("active") == rows[1].index("active") > 0
+    assert rows[0].index("ann@") == rows[1].index("bob@")
