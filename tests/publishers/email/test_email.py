@@ -50,7 +50,7 @@ def test_later_mails_thread_under_the_first(mailer: Core, sink: SmtpSink) -> Non
 def test_the_mail_shows_the_same_time_as_the_status_page(mailer: Core, sink: SmtpSink, tmp_path: object) -> None:
     """The update's time in the mail is the very string the incident's page shows (one formatter)."""
     kit.subscribe(mailer, "ann@example.com")
-    run(mailer, "open Checkout down -c app --at \"2010-09-02 02:03\"")  # a date: a bare 02:03 is in the future before 02:03
+    run(mailer, "open Checkout down -c app --at \"2010-09-02 02:03\"")  # dated: a bare 02:03 is future before 02:03
     kit.drain(mailer)
     StatuspagePublisher(mailer.context).build(utcnow())
     page = (mailer.config.site_dir / "incidents" / "1" / "index.html").read_text()
