@@ -7,12 +7,16 @@ module, with allow-lists: user U_ALLOWED, group S_ONCALL (whose member is U_GROU
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,3 +111,21 @@ def ephemeral(response: httpx.Response) -> str:
     body: dict[str, Any] = response.json()
     assert body["response_type"] == "ephemeral"
     return str(body["text"])
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve_folder(root: Path) -> Iterator[str]:
+    """`root` served over HTTP on 127.0.0.1 by the standard library; yields the base URL (ending in /)."""
+    root.mkdir(parents=True, exist_ok=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

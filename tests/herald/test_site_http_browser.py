@@ -3,10 +3,7 @@ path shows the styled 404 page, brotli-compressed, with every asset loading."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +14,7 @@ from bot.config import load_config
 from herald.app import create_core
 from publishers.statuspage import StatuspagePublisher
 from tests.publishers.statuspage.conftest import NOW, sample
-from tests.serving import start_server, stop_server
+from tests.serving import serve_folder, start_server, stop_server
 from tests.support import make_env
 
 WIDGET = """<!doctype html><title>widget</title><body><script>
@@ -33,10 +30,6 @@ Promise.all([
 }, error => { document.body.dataset.read = "blocked: " + error; });
 </script></body>"""
 
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
@@ -60,13 +53,8 @@ def widget_origin(tmp_path: Path) -> Iterator[str]:
     folder = tmp_path / "widget"
     folder.mkdir()
     (folder / "index.html").write_text(WIDGET, encoding="utf-8")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(folder) as url:
+        yield url
 
 
 def test_a_widget_on_another_origin_reads_the_api(browser: Any, herald_site: tuple[str, Path],
@@ -121,11 +109,9 @@ def test_the_documented_embed_snippet_shows_the_status_on_another_origin(browser
     page_html = "<!doctype html><html lang=en><title>host</title><body>" + embed_snippet().replace(
         "https://status.example.com", url) + "</body></html>"
     (folder / "index.html").write_text(page_html, encoding="utf-8")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serve_folder(folder) as host:
         page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        page.goto(host)
         page.wait_for_function("document.querySelector('#herald-status a').hasAttribute('data-indicator')",
                                timeout=15_000)
         status = json.loads((site / "api/v2/status.json").read_text(encoding="utf-8"))["status"]
@@ -133,9 +119,6 @@ def test_the_documented_embed_snippet_shows_the_status_on_another_origin(browser
         assert link.inner_text() == status["description"] == "Major outage"
         assert link.get_attribute("data-indicator") == status["indicator"]
         page.context.close()
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_badge_is_an_svg_image_with_readable_text(browser: Any, herald_site: tuple[str, Path]) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +11,7 @@ import pytest
 from bot.core import Core
 from bot.domain.snapshots import ThreadView
 from tests.fakes.incidents import Story, deliver, herald
-from tests.publishers.statuspage.conftest import _Quiet
+from tests.serving import serve_folder
 from tests.support import shots
 
 TITLE = 'Checkout <b>errors</b> & "quotes"'
@@ -48,15 +45,8 @@ def tell(core: Core, title: str = TITLE) -> int:
 @pytest.fixture
 def site(sandboxed: Core) -> Iterator[str]:
     """The site folder on 127.0.0.1; yields its base URL."""
-    root = Path(sandboxed.config.site_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(Path(sandboxed.config.site_dir)) as url:
+        yield url
 
 
 def visit(browser: Any, url: str, *, dark: bool = False, width: int = 900) -> tuple[Any, list[str]]:

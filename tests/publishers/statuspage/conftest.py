@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +13,7 @@ from bot.domain import service
 from bot.domain.models import Thread
 from bot.store import db
 from publishers.statuspage import StatuspagePublisher
+from tests.serving import serve_folder
 
 NOW = datetime(2010, 9, 2, 16, 0, tzinfo=UTC)  # 09:00 PDT
 XSS_TITLE = 'Checkout <script>alert(1)</script> & "quotes"'
@@ -68,21 +66,8 @@ def built(core: Core, publisher: StatuspagePublisher) -> dict[str, int]:
     return numbers
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def served(core: Core) -> Iterator[str]:
     """The site folder served over HTTP on 127.0.0.1 by the standard library; yields the base URL."""
-    root = Path(core.config.site_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(Path(core.config.site_dir)) as url:
+        yield url

@@ -3,9 +3,6 @@ no sideways scrolling at 320 px; screenshots for a person to look at (HERALD_SCR
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +13,7 @@ from bot.config import load_config
 from herald.app import create_core
 from publishers.statuspage import StatuspagePublisher
 from tests.publishers.statuspage.test_bars import AT, history
+from tests.serving import serve_folder
 from tests.support import make_env, shots
 
 COMPONENTS = """\
@@ -33,11 +31,6 @@ description = "The REST API for integrations."
 """
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def site(database_url: str, tmp_path: Path) -> Iterator[str]:
     """The hand-computed uptime history with grouped, described components, built and served on 127.0.0.1."""
@@ -47,14 +40,8 @@ def site(database_url: str, tmp_path: Path) -> Iterator[str]:
     history(core)
     StatuspagePublisher(core.context).build(AT)
     core.engine.dispose()
-    handler = functools.partial(_Quiet, directory=str(tmp_path / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(tmp_path / "site") as url:
+        yield url
 
 
 def visit(browser: Any, url: str, *, dark: bool = False, width: int = 1000) -> Any:
