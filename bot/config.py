@@ -50,10 +50,10 @@ class Config(BaseSettings):
     allowed_groups: CommaList = Field((), validation_alias="HERALD_ALLOWED_GROUPS")
     allowed_channels: CommaList = Field((), validation_alias="HERALD_ALLOWED_CHANNELS")
     templates_dir: Path | None = Field(None, validation_alias="HERALD_TEMPLATES_DIR")
-    port: int = Field(8000, validation_alias="PORT")
-    web_concurrency: int = Field(1, validation_alias="WEB_CONCURRENCY")  # gunicorn worker processes
-    web_threads: int = Field(8, validation_alias="HERALD_WEB_THREADS")  # threads per web process
-    max_attempts: int = Field(8, validation_alias="HERALD_MAX_ATTEMPTS")
+    port: int = Field(8000, ge=1, le=65535, validation_alias="PORT")
+    web_concurrency: int = Field(1, ge=1, validation_alias="WEB_CONCURRENCY")  # gunicorn worker processes
+    web_threads: int = Field(8, ge=1, validation_alias="HERALD_WEB_THREADS")  # threads per web process
+    max_attempts: int = Field(8, ge=1, validation_alias="HERALD_MAX_ATTEMPTS")
     claim_lease: float = Field(60.0, gt=0, validation_alias="HERALD_CLAIM_LEASE")  # s; renewed while busy
     retry_base: float = Field(10.0, gt=0, validation_alias="HERALD_RETRY_BASE")  # s, first backoff cap
     retry_cap: float = Field(1800.0, gt=0, validation_alias="HERALD_RETRY_CAP")  # s, longest wait
@@ -61,7 +61,7 @@ class Config(BaseSettings):
     worker_concurrency: int = Field(4, ge=1, validation_alias="HERALD_WORKER_CONCURRENCY")  # per publisher
     worker_poll: float = Field(1.0, gt=0, validation_alias="HERALD_WORKER_POLL")  # s, fallback poll
     shutdown_grace: float = Field(20.0, ge=0, validation_alias="HERALD_SHUTDOWN_GRACE")  # s on SIGTERM
-    maintenance_reminder_min: int = Field(60, validation_alias="HERALD_MAINTENANCE_REMINDER")
+    maintenance_reminder_min: int = Field(60, ge=0, validation_alias="HERALD_MAINTENANCE_REMINDER")
     update_cadence: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=lambda: {"*": 30}, validation_alias="HERALD_UPDATE_CADENCE")
 

@@ -20,10 +20,9 @@ from bot import logs
 from bot.commands import execute
 from bot.errors import HeraldError, TimeError, UsageError
 from bot.plugins.contract import PublishError, SiteMirror, SyncResult
-from bot.store import db
 from bot.text import grammar
 from bot.text.templating import render
-from herald import cli_components
+from herald import cli_components, cli_db
 from herald.app import create_core
 from herald.cli_render import config_from, database_trouble, echo, echo_error, echo_help, echo_outcome, help_text
 from herald.cli_serve import demo_cmd, serve_cmd, worker_cmd
@@ -82,8 +81,7 @@ def db_group() -> None:
 def db_upgrade(ctx: click.Context) -> None:
     """Create or upgrade the schema to the latest migration."""
     config = config_from(ctx)
-    db.upgrade(config.database_url)
-    echo(f"database is at the latest schema ({_safe_url(config.database_url)})")
+    echo(f"{cli_db.upgrade(config.database_url)} ({_safe_url(config.database_url)})")
 
 
 class IncidentCommand(click.Command):

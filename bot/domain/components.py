@@ -59,6 +59,11 @@ def sync(session: Session, specs: list[ComponentSpec]) -> None:
         component.position = position
         if spec.only_show_if_degraded is not None:
             component.only_show_if_degraded = spec.only_show_if_degraded
+    # Never deleted (history refers to them): components no longer configured keep their order, after the rest.
+    configured = {spec.name for spec in specs}
+    retired = sorted((c for c in existing.values() if c.name not in configured), key=lambda c: (c.position, c.name))
+    for position, component in enumerate(retired, start=len(specs)):
+        component.position = position
 
 
 def show_only_if_degraded(session: Session, names: list[str], value: bool) -> list[str]:

@@ -98,6 +98,9 @@ def write_pages(context: PublisherContext, numbers: Iterable[int], found: dict[i
     index = render(context.templates, "sandbox/index.html.j2", incidents=list(views.values()), config=config,
                    channels=names)
     write(folder / "index.html", xml_safe(index))
+    if not (folder / "mail" / "index.html").exists():  # the index links mail/: until a mail is kept, say so
+        empty = render(context.templates, "sandbox/mail.html.j2", mails=[], config=config)
+        write(folder / "mail" / "index.html", xml_safe(empty))
 
 
 class Coalescer:

@@ -90,3 +90,12 @@ def test_an_empty_list_setting_counts_as_unset() -> None:
     """`herald worker` names what a lane lacks: an empty HERALD_SITE_MIRRORS is unset, like an empty string."""
     assert load_config({}).unset("HERALD_SITE_MIRRORS") == ["HERALD_SITE_MIRRORS"]
     assert load_config({"HERALD_SITE_MIRRORS": "file:///srv/mirror"}).unset("HERALD_SITE_MIRRORS") == []
+
+
+@pytest.mark.parametrize(("name", "value"), [("HERALD_MAINTENANCE_REMINDER", "-5"), ("HERALD_MAX_ATTEMPTS", "0"),
+                                             ("HERALD_WORKER_POLL", "-1"), ("HERALD_CLAIM_LEASE", "0"),
+                                             ("PORT", "-80"), ("WEB_CONCURRENCY", "0"), ("HERALD_WEB_THREADS", "0")])
+def test_nonsense_numbers_are_refused_naming_the_variable(name: str, value: str) -> None:
+    """A negative duration or a count below one fails at start-up, naming the variable."""
+    with pytest.raises(ConfigError, match=name):
+        load_config({name: value})

@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from bot.domain.components import read_setting
+from bot.core import Core
+from bot.domain.components import ComponentSpec, read_setting, sync
+from bot.domain.models import Component
 from bot.domain.vocabulary import page_indicator, worst
 from bot.errors import ConfigError
+from bot.store import db
 
 
 def test_comma_list() -> None:
@@ -59,3 +63,13 @@ def test_page_indicator(components: list[str], impacts: list[str], expected: str
 def test_worst_of_nothing_is_operational() -> None:
     """No statuses means operational."""
     assert worst([]) == "operational"
+
+
+def test_components_no_longer_configured_go_after_the_configured_ones(core: Core) -> None:
+    """Components are never deleted (history refers to them); those no longer configured sort last."""
+    with db.transaction(core.sessions) as session:
+        sync(session, [ComponentSpec("api"), ComponentSpec("search")])
+    with core.reading() as session:
+        found = {c.name: c.position for c in session.scalars(select(Component))}
+    assert found["api"] == 0 and found["search"] == 1
+    assert sorted(found[n] for n in found if n not in ("api", "search")) == list(range(2, len(found)))

@@ -118,3 +118,11 @@ def test_tweet_links_stop_before_the_sentence_punctuation() -> None:
         ("See (", None), ("https://example.com/d", "https://example.com/d"), ("). Or ", None),
         ("https://s.example/i/1/", "https://s.example/i/1/"), (", ok\n", None),
         ("https://x.example/?a=1", "https://x.example/?a=1"))
+
+
+def test_the_mail_link_of_the_index_is_never_a_404(sandboxed: Core) -> None:
+    """The index links mail/ from the start: before anyone subscribes that page says there is no mail yet."""
+    tell(sandboxed)
+    folder = Path(sandboxed.config.site_dir) / "sandbox"
+    assert 'href="mail/"' in (folder / "index.html").read_text()
+    assert "No mail yet." in (folder / "mail" / "index.html").read_text()
