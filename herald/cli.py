@@ -167,9 +167,10 @@ def site_build(ctx: click.Context, jobs: int | None) -> None:
 @site_group.command("sync")
 @click.pass_context
 def site_sync(ctx: click.Context) -> None:
-    """Copy the whole status site to every mirror.
+    """Copy the whole status site to every mirror, deleting what the site no longer has.
 
-    The mirrors are HERALD_SITE_MIRRORS: after a mirror's outage, or to fill a new bucket.
+    The mirrors are HERALD_SITE_MIRRORS: after a mirror's outage, or to fill a new bucket. Files in a
+    mirror that the site does not have are deleted: give each mirror a folder or bucket of its own.
     """
     core = create_core(config_from(ctx))
     mirrors = [p for p in core.registry.publishers.values() if isinstance(p, SiteMirror)]
