@@ -11,11 +11,11 @@ after a SIGKILL of the master.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -37,7 +37,8 @@ class WorkerChild:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.process: subprocess.Popen[bytes] | None = None
+        self.pid: int | None = None
+        self.exited = threading.Event()  # set when the current child is known to be gone
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.starts = 0
@@ -46,16 +47,26 @@ class WorkerChild:
         """gunicorn's `when_ready`: start the child and the thread that keeps it running."""
         threading.Thread(target=self.supervise, name="herald-worker-supervisor", daemon=True).start()
 
-    def spawn(self) -> subprocess.Popen[bytes]:
-        """One child process, given the config on its stdin."""
-        process = subprocess.Popen([sys.executable, "-m", "herald.worker_child", str(os.getpid())],
-                                   stdin=subprocess.PIPE)
-        assert process.stdin is not None  # noqa: S101 - stdin=PIPE above
-        process.stdin.write(pickle.dumps(self.config))
-        process.stdin.close()
+    def spawn(self) -> int:
+        """One child process, given the config on its stdin.
+
+        posix_spawn, not subprocess: gunicorn's master forks web workers meanwhile, and a fork that inherits
+        subprocess's exec-status pipe would hold it open (and the master's thread waiting) until that web
+        worker exits. The child reads one pickle, so a copy of this pipe elsewhere delays nothing."""
+        read, write = os.pipe()
+        try:
+            pid = os.posix_spawn(sys.executable, [sys.executable, "-m", "herald.worker_child", str(os.getpid())],
+                                 os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, read, 0)])
+        finally:
+            os.close(read)
+        data = pickle.dumps(self.config)
+        with contextlib.suppress(BrokenPipeError):  # it died at once: the supervisor sees it exit, starts another
+            while data:
+                data = data[os.write(write, data):]
+        os.close(write)
         self.starts += 1
-        log.info("delivery worker process %d started", process.pid)
-        return process
+        log.info("delivery worker process %d started", pid)
+        return pid
 
     def supervise(self) -> None:
         """Run the child; when it exits (or is killed) and the master is not stopping, start a new one."""
@@ -64,28 +75,38 @@ class WorkerChild:
             with self.lock:
                 if self.stopping.is_set():
                     return
-                self.process = process = self.spawn()
+                self.pid, self.exited = pid, exited = self.spawn(), threading.Event()
             began = time.monotonic()
-            code = process.wait()  # gunicorn's master may reap it first: then the code reads 0
+            code = wait(pid)
+            exited.set()
             if self.stopping.is_set():
                 return
             failures = failures + 1 if time.monotonic() - began < YOUNG else 0
-            log.warning("delivery worker process %d exited (%s); starting a new one", process.pid, code)
+            log.warning("delivery worker process %d exited (%s); starting a new one", pid, code)
             self.stopping.wait(min(PAUSE_CAP, 0.5 * 2 ** failures) if failures else 0.1)
 
     def stop(self, _server: Any = None) -> None:
         """gunicorn's `on_exit`: SIGTERM the child, give it the shutdown grace, then SIGKILL it."""
         with self.lock:
             self.stopping.set()
-            process = self.process
-        if process is None or process.poll() is not None:
+            pid, exited = self.pid, self.exited
+        if pid is None or exited.is_set():
             return
-        process.terminate()
-        try:
-            process.wait(self.config.shutdown_grace + 5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        for signum, grace in ((signal.SIGTERM, self.config.shutdown_grace + 5), (signal.SIGKILL, 5)):
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                return
+            if exited.wait(grace):
+                return
+
+
+def wait(pid: int) -> int | None:
+    """Wait for child `pid` to exit; its exit code, or None when gunicorn's master reaped it first."""
+    try:
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    except ChildProcessError:
+        return None
 
 
 def watch_parent(parent: int, stop: threading.Event) -> None:
@@ -99,7 +120,7 @@ def watch_parent(parent: int, stop: threading.Event) -> None:
 def main() -> None:
     """The child: read the config from stdin, then run the delivery worker until told to stop."""
     parent = int(sys.argv[1])
-    config: Config = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - written by our own parent
+    config: Config = pickle.load(sys.stdin.buffer)  # noqa: S301 - our own parent wrote it; reads one pickle, not to EOF
     logs.setup(verbose=False)
     logs.redact(config)
     logging.getLogger("bot").setLevel(logging.INFO)
