@@ -30,7 +30,6 @@ class StatuspagePublisher(Publisher):
     label = "Status page"
     always_on = True
     writes_site = True
-    covers_later = True  # a page shows every update read with it (bot.delivery.deliver.record)
     order = 0
 
     def __init__(self, context: PublisherContext) -> None:
