@@ -3,8 +3,9 @@
 Baselines run on the same stack in the same run: a bare Bolt app with default settings (its threaded
 runner polls for `ack()` every 10 ms) and one with `process_before_response=True`. Each target gets
 concurrency 1 and 20 (1,000 requests each; quick: 200), measured at the client from send to last
-byte, on keep-alive connections. Reports p50/p95/p99, Herald/baseline ratios and the peak RSS of
-Herald's web worker. `python -m bench.ack [--quick]`; `run(quick)` returns the figures.
+byte, on keep-alive connections. Reports p50/p95/p99, Herald/baseline ratios, the CPU all of Herald's
+processes spent per update (ack, page, card, receipts) until its queue drained, the capacity sweep
+(bench.capacity) and the peak RSS of each process. `python -m bench.ack [--quick]`; `run(quick)` returns the figures.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from bench import capacity
 from bench.ack_servers import SECRET
+from bench.procs import cpu_seconds, drained, peak_rss_mb
 from tests.handlers.signed import sign
 from tests.serving import free_port, start_server, stop_server
 from tests.support import make_env
@@ -83,13 +86,26 @@ def percentiles(times: list[float]) -> dict[str, float]:
     """p50/p95/p99 in milliseconds."""
     cuts = statistics.quantiles(sorted(times), n=100, method="inclusive")
     return {"n": len(times), "p50_ms": round(cuts[49] * 1000, 3), "p95_ms": round(cuts[94] * 1000, 3),
-            "p99_ms": round(cuts[98] * 1000, 3)}
+            "p99_ms": round(cuts[98] * 1000, 3), "max_ms": round(max(times) * 1000, 3)}
 
 
 def measure(port: int, total: int) -> dict[str, Any]:
     """Warm up, then concurrency 1 and 20."""
     load(port, total=60, concurrency=1)
     return {"c1": load(port, total=total, concurrency=1), "c20": load(port, total=total, concurrency=20)}
+
+
+def measured(port: int, total: int, master: int, database_url: str, quick: bool) -> dict[str, Any]:
+    """`measure`, the CPU all of Herald's processes spent per update until the queue drained, the capacity
+    sweep and each process's peak RSS."""
+    before = cpu_seconds(master)
+    figures = measure(port, total)
+    drain = drained(database_url)
+    figures["cpu_ms_per_update"] = round((cpu_seconds(master) - before) * 1000 / (2 * total + 60), 2)
+    figures["queue_drained_s_after_load"] = drain
+    figures["capacity"] = capacity.sweep(lambda c, n: load(port, total=n, concurrency=c), quick=quick)
+    figures["peak_rss_mb"] = peak_rss_mb(master)
+    return figures
 
 
 @contextmanager
@@ -104,8 +120,8 @@ def fake_slack() -> Iterator[str]:
         proc.wait(10)
 
 
-def herald(slack: str, tmp: Path, total: int) -> dict[str, Any]:
-    """Herald as `herald serve` runs it: SQLite, in-process worker, status page publisher."""
+def herald(slack: str, tmp: Path, total: int, quick: bool) -> dict[str, Any]:
+    """Herald as `herald serve` runs it: SQLite, its worker a child process, status page publisher."""
     from bot.store import db
 
     url = f"sqlite:///{tmp / 'bench.db'}"
@@ -118,14 +134,12 @@ def herald(slack: str, tmp: Path, total: int) -> dict[str, Any]:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for n in range(INCIDENTS):
             send(conn, body(f"open Bench incident {n} -c app -m Start", n))
-        figures = measure(port, total)
-        figures["peak_rss_mb"] = peak_rss_mb(process.pid)
-        return figures
+        return measured(port, total, process.pid, url, quick)
     finally:
         stop_server(process)
 
 
-def herald_split(slack: str, tmp: Path, total: int) -> dict[str, Any]:
+def herald_split(slack: str, tmp: Path, total: int, quick: bool) -> dict[str, Any]:
     """Herald as the Procfile runs it on PostgreSQL: `herald serve --no-worker` beside `herald worker`."""
     import os
     import uuid
@@ -150,8 +164,8 @@ def herald_split(slack: str, tmp: Path, total: int) -> dict[str, Any]:
         conn = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=30)
         for n in range(INCIDENTS):
             send(conn, body(f"open Bench incident {n} -c app -m Start", n))
-        figures = measure(int(base.rsplit(":", 1)[1]), total)
-        figures["peak_rss_mb"] = peak_rss_mb(process.pid)
+        figures = measured(int(base.rsplit(":", 1)[1]), total, process.pid, url, quick)
+        figures["worker_peak_rss_mb"] = peak_rss_mb(worker.pid)["max"]
         return figures
     finally:
         stop_server(process)
@@ -181,23 +195,12 @@ def baseline(slack: str, total: int, *, pbr: bool) -> dict[str, Any]:
         proc.wait(15)
 
 
-def peak_rss_mb(master: int) -> float:
-    """The largest VmHWM among the gunicorn master and its workers, in MB."""
-    pids = [master] + [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
-    peaks = []
-    for pid in pids:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                peaks.append(int(line.split()[1]) / 1024)
-    return round(max(peaks), 1)
-
-
 def run(quick: bool) -> dict[str, Any]:
     """Every figure, as a dict."""
     total = 200 if quick else 1000
     with fake_slack() as slack, tempfile.TemporaryDirectory() as tmp:
-        result = {"herald": herald(slack, Path(tmp), total),
-                  "herald_split_postgresql": herald_split(slack, Path(tmp), total),
+        result = {"herald": herald(slack, Path(tmp), total, quick),
+                  "herald_split_postgresql": herald_split(slack, Path(tmp), total, quick),
                   "bolt_default": baseline(slack, total, pbr=False),
                   "bolt_process_before_response": baseline(slack, total, pbr=True)}
     for mine in ("herald", "herald_split_postgresql"):

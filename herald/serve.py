@@ -10,6 +10,7 @@ from gunicorn.app.base import BaseApplication
 
 from bot.config import Config
 from herald.web import create_web, start_background
+from herald.worker_child import WorkerChild
 
 log = logging.getLogger("herald.web")
 
@@ -39,12 +40,12 @@ def options(*, host: str, port: int, workers: int, threads: int) -> dict[str, An
 
 
 def serve(config: Config, *, host: str = "0.0.0.0", port: int | None = None, worker: bool = True) -> None:
-    """Run `herald serve` until stopped."""
+    """Run `herald serve` until stopped; with `worker`, the delivery worker runs as a child of the master."""
     stops: list[Callable[[], None]] = []
 
     def factory() -> Any:
         web = create_web(config)
-        stops.extend(start_background(config, web, worker=worker))
+        stops.extend(start_background(config, web))
         return web
 
     settings = options(host=host, port=port or config.port, workers=config.web_concurrency,
@@ -54,5 +55,8 @@ def serve(config: Config, *, host: str = "0.0.0.0", port: int | None = None, wor
             stop()
 
     settings["worker_exit"] = stop_background
+    if worker:  # a process of its own: its rendering never competes with the acks for the interpreter lock
+        child = WorkerChild(config)
+        settings["when_ready"], settings["on_exit"] = child.start, child.stop
     log.info("herald serve on %s", settings["bind"])
     Server(factory, settings).run()

@@ -3,8 +3,9 @@
 Routes: `POST /slack/events` (slash commands, interactivity, events), `GET /healthz`, the subscribe
 endpoints (herald.subscribe_http), and every other
 GET serves HERALD_SITE_DIR (herald.site_http: compressed, cached, CORS for the API, the site's 404).
-Without Slack settings the server still runs the status page and health check and says so. With SQLite
-(and by default) each web process also runs a delivery worker thread; with SLACK_APP_TOKEN, Socket Mode.
+Without Slack settings the server still runs the status page and health check and says so. By default
+`herald serve` also runs a delivery worker, as a child process of gunicorn's master
+(herald.worker_child); with SLACK_APP_TOKEN, Socket Mode.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Config
 from bot.core import Core
-from bot.delivery.worker import start_thread
 from bot.text.templating import render
 from herald import site_http, subscribe_http
 from herald.app import App, create_app
@@ -62,14 +62,11 @@ def _health(core: Core, slack: bool) -> tuple[dict[str, Any], int]:
     return {"ok": True, "database": "ok", **state}, 200
 
 
-def start_background(config: Config, web: Flask, *, worker: bool) -> list[Callable[[], None]]:
-    """Start the in-process delivery worker and Socket Mode, as configured; returns how to stop them."""
+def start_background(config: Config, web: Flask) -> list[Callable[[], None]]:
+    """Start Socket Mode when configured; returns how to stop it. (The delivery worker of `herald serve` is a
+    process of its own: herald.worker_child.)"""
     stops: list[Callable[[], None]] = []
     app: App = web.extensions["herald"]
-    if worker:
-        _thread, stop = start_thread(app.core)
-        log.info("in-process delivery worker started")
-        stops.append(stop.set)
     if app.slack is not None and config.slack_app_token is not None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler  # only with SLACK_APP_TOKEN
 

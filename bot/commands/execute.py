@@ -105,8 +105,17 @@ def _run(core: Core, session: Session, command: g.Command, author: str | None, n
     if out.dry_run:  # a preview renders with the whole incident, as the channels will see it
         out.incident = incident_view(update.incident, core.config.public_url)
         out.previews = preview(core, out.incident, update)
-    else:  # the reply needs only this update: its cost must not grow with the incident's history
-        out.incident = incident_view(update.incident, core.config.public_url, updates=(update,))
+    else:
+        out.incident = reply_view(core, update)
+
+
+def reply_view(core: Core, update: Update) -> IncidentView:
+    """The incident as the reply shows it: only `update`, without its edit history; the components and threads
+    only when the command read them anyway. No query, so the ack stays lean whatever the incident's history."""
+    incident = update.incident
+    return incident_view(incident, core.config.public_url, affected=None if "affected" in incident.__dict__ else (),
+                         threads=None if "threads" in incident.__dict__ else {},
+                         updates=(update_view(update, revisions=()),))
 
 
 def preview(core: Core, incident: IncidentView, update: Update) -> list[Rendered]:

@@ -43,11 +43,14 @@ def _open(core: Core, session: Session, c: g.Open, common: dict[str, Any]) -> Up
 def _update(core: Core, session: Session, c: g.Update | g.Preview, common: dict[str, Any]) -> Update:
     if c.incident is None:
         raise UsageError("preview needs the id of the incident it would update", g.USAGE["preview"])
-    incident = service.get_incident(session, c.incident)
-    check_status(incident.kind, c.status or incident.status)  # before its default text is written
-    return service.post_update(session, incident_id=incident.id, status=c.status, changes=changes(c.components),
+    status = c.status
+    if not c.message:  # the default text follows the status, which must be one of the incident's kind
+        incident = service.get_incident(session, c.incident)
+        status = status or incident.status
+        check_status(incident.kind, status)
+    return service.post_update(session, incident_id=c.incident, status=c.status, changes=changes(c.components),
                                at=at(core, getattr(c, "at", None), common["now"]),
-                               body=body(core, c.message, c.status or incident.status), **common)
+                               body=body(core, c.message, status or ""), **common)
 
 
 def _resolve(core: Core, session: Session, c: g.Resolve, common: dict[str, Any]) -> Update:

@@ -17,11 +17,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.core import Core
 from bot.delivery import backoff
+from bot.delivery import lease as leases
 from bot.domain.models import Delivery, Incident, Thread, Update
 from bot.domain.snapshots import Event, ThreadView, incident_view
 from bot.lograte import Throttle
@@ -42,6 +43,7 @@ class Work:
     attempts: int
     event: Event
     thread: ThreadView | None
+    covers: int = 0  # for a publisher that `covers_later`: the newest delivery id of this lane `event` shows
 
 
 def load(core: Core, *, delivery_id: int, worker: str) -> Work | None:
@@ -56,7 +58,18 @@ def load(core: Core, *, delivery_id: int, worker: str) -> Work | None:
         view = incident_view(incident, core.config.public_url)
         event = Event(view, view.update(row.update.number), row.revision)
         return Work(row.id, row.incident_id, row.publisher, row.attempts, event,
-                    view.threads.get(row.publisher))
+                    view.threads.get(row.publisher), _newest(core, session, row))
+
+
+def _newest(core: Core, session: Session, row: Delivery) -> int:
+    """For a publisher that covers later deliveries: the newest delivery of this incident and channel in this
+    read (an update and its deliveries commit together, and one incident's commits take turns, so every
+    delivery up to it has its update in the view); 0 for any other publisher."""
+    publisher = core.registry.get(row.publisher)
+    if publisher is None or not publisher.covers_later:
+        return 0
+    return int(session.scalar(select(func.max(Delivery.id)).where(
+        Delivery.incident_id == row.incident_id, Delivery.publisher == row.publisher)) or 0)
 
 
 def attempt(core: Core, work: Work) -> Receipt | PublishError:
@@ -81,6 +94,7 @@ def record(core: Core, work: Work, result: Receipt | PublishError, *, worker: st
             return "gone"
         if isinstance(result, Receipt):
             _record_sent(session, row, result, now)
+            _record_covered(session, row, work.covers, now)
             return "sent"
         if row.claimed_by != worker:
             return "gone"  # our lease ran out and another worker owns the retry now
@@ -103,6 +117,22 @@ def _record_sent(session: Session, row: Delivery, receipt: Receipt, now: datetim
     thread.url = receipt.thread_url or thread.url or receipt.url
     if receipt.thread_data:
         thread.data = {**(thread.data or {}), **receipt.thread_data}
+
+
+def _record_covered(session: Session, row: Delivery, covers: int, now: datetime) -> int:
+    """Record as sent with `row` the later pending deliveries of its lane that its publish already showed (up
+    to delivery `covers`), unless another worker holds one; how many."""
+    if covers <= row.id:
+        return 0
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.incident_id == row.incident_id, Delivery.publisher == row.publisher,
+               Delivery.id > row.id, Delivery.id <= covers, Delivery.state == "pending",
+               leases.unleased(Delivery.claimed_until, now))
+        .values(state="sent", sent_at=now, sandbox=row.sandbox, external_id=row.external_id, url=row.url,
+                last_error=None, claimed_by=row.claimed_by, claimed_until=None, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _record_failure(core: Core, row: Delivery, error: PublishError, now: datetime) -> str:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import socket
+import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.domain.models import Delivery, Update
@@ -20,12 +25,31 @@ wake = threading.Event()  # set when work arrives, for a worker thread in this p
 
 
 def notify(core: Core) -> None:
-    """Tell workers that new deliveries are due: this process's event, and NOTIFY on PostgreSQL."""
+    """Tell workers that new deliveries are due: this process's event, NOTIFY on PostgreSQL, and on a
+    SQLite file a datagram to the worker process of the same database (bot.delivery.wakeup)."""
     wake.set()
     if core.engine.dialect.name == "postgresql":
         with core.engine.connect() as conn:
             conn.execute(text(f"NOTIFY {CHANNEL}"))
             conn.commit()
+        return
+    address = local_address(core.config.database_url)
+    if address is not None:
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+                sock.setblocking(False)
+                sock.sendto(b"w", address)
+        except OSError:  # no worker listens (or its queue is full, so it is awake anyway): it still polls
+            pass
+
+
+def local_address(database_url: str) -> str | None:
+    """The Linux abstract Unix socket a worker on this SQLite file listens on for wake-ups; None elsewhere."""
+    url = make_url(database_url)
+    if sys.platform != "linux" or url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    name = hashlib.sha256(str(Path(url.database or "").resolve()).encode()).hexdigest()[:32]
+    return f"\0herald-wake-{name}"
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
-"""Waking the worker promptly: PostgreSQL LISTEN feeds the same in-process event `outbox.notify` sets."""
+"""Waking the worker promptly: PostgreSQL LISTEN, or on a SQLite file a datagram socket, feeds the same
+in-process event `outbox.notify` sets (so `herald serve`'s worker process hears its web processes at once)."""
 
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 
 import psycopg
@@ -33,10 +35,41 @@ def listen(url: str, stop: threading.Event, *, slice_s: float = 0.5) -> None:
             stop.wait(1.0)
 
 
-def start_listener(url: str, stop: threading.Event) -> threading.Thread | None:
-    """On PostgreSQL, a daemon thread running `listen`; None on other databases (they poll)."""
-    if make_url(url).get_backend_name() != "postgresql":
+def receive(sock: socket.socket, stop: threading.Event, *, slice_s: float = 0.5) -> None:
+    """Set `outbox.wake` on every datagram `sock` receives until `stop`; then close it."""
+    sock.settimeout(slice_s)
+    with sock:
+        while not stop.is_set():
+            try:
+                sock.recv(64)
+            except TimeoutError:
+                continue
+            outbox.wake.set()
+
+
+def bind_local(url: str) -> socket.socket | None:
+    """The wake-up socket of a SQLite file's worker; None when another worker holds it (that one wakes, this
+    one polls) or the database is not a local file."""
+    address = outbox.local_address(url)
+    if address is None:
         return None
-    thread = threading.Thread(target=listen, args=(url, stop), name="herald-listen", daemon=True)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        return None
+    return sock
+
+
+def start_listener(url: str, stop: threading.Event) -> threading.Thread | None:
+    """A daemon thread running `listen` (PostgreSQL) or `receive` (a SQLite file); None when neither applies."""
+    if make_url(url).get_backend_name() == "postgresql":
+        thread = threading.Thread(target=listen, args=(url, stop), name="herald-listen", daemon=True)
+    else:
+        sock = bind_local(url)
+        if sock is None:
+            return None
+        thread = threading.Thread(target=receive, args=(sock, stop), name="herald-wake", daemon=True)
     thread.start()
     return thread

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.domain import vocabulary as v
 from bot.domain.models import AffectedComponent, Component, Delivery, Incident, Update
@@ -32,6 +33,7 @@ def write_update(session: Session, incident: Incident, *, status: str, body: str
     update = Update(incident_id=incident.id, number=(last or 0) + 1, status=status, body=body,
                     author=author, display_at=at, created_at=now, event=event, component_changes=moves)
     session.add(update)
+    set_committed_value(update, "incident", incident)  # known already: no query when the jobs read it
     if "updates" in incident.__dict__:  # keep an already-loaded collection truthful
         session.expire(incident, ["updates"])
     incident.updated_at = now
@@ -67,6 +69,8 @@ def apply_changes(session: Session, incident: Incident, changes: Changes, live: 
 
     `was_live=False`: the links held planned statuses (a scheduled window), which the page never showed,
     so each move starts from operational."""
+    if not changes:  # most updates name no component: read neither the components nor the links
+        return []
     known = {c.name: c for c in session.scalars(select(Component))}
     current = {a.component.name: a for a in incident.affected}
     moves = []

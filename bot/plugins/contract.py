@@ -134,6 +134,9 @@ class Publisher(ABC):
     public_thread: ClassVar[bool] = False  # its thread is public: the status page links to it
     tweets: ClassVar[bool] = False  # its post ids are tweet ids (Statuspage's `tweet_id`)
     writes_site: ClassVar[bool] = False  # its deliveries write the site store (the mirrors wait for them)
+    # Each delivery publishes the incident's whole state as read (a page, not a post), so the later deliveries
+    # of that incident it already shows are recorded sent with it: a burst of updates is rendered once or twice.
+    covers_later: ClassVar[bool] = False
     order: ClassVar[int] = 50  # where it comes in lists: receipts, previews, the sandbox pages
     thread_name: ClassVar[str] = ""  # what a reader calls its thread: "Tweet thread", "Forum thread"
     post_format: ClassVar[str] = "plain"  # how its posts read: plain (with links), markdown or mrkdwn

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
@@ -57,16 +57,16 @@ def window_plan(incident: Incident, *, reminder_min: int) -> dict[str, datetime 
 
 def set_job(session: Session, incident: Incident, kind: str, due: datetime | None) -> Job | None:
     """Make `due` the one pending `kind` job of `incident` (None: no pending one); returns it."""
-    pending = session.scalars(select(Job).where(Job.incident_id == incident.id, Job.kind == kind,
-                                                Job.state == "pending"))
-    for old in pending:
-        if old.due_at != due:
+    wanted = Job.state == "pending" if due is None else or_(Job.state == "pending", Job.due_at == due)
+    found = list(session.scalars(select(Job).where(Job.incident_id == incident.id, Job.kind == kind, wanted)
+                                 .order_by(Job.id)))  # one query: the pending ones and any already at `due`
+    for old in found:
+        if old.state == "pending" and old.due_at != due:
             old.state, old.note = "cancelled", _why(incident, kind, due)
     if due is None:
         session.flush()
         return None
-    job = session.scalars(select(Job).where(Job.incident_id == incident.id, Job.kind == kind,
-                                            Job.due_at == due)).first()
+    job = next((j for j in found if j.due_at == due), None)
     if job is None:
         job = Job(incident_id=incident.id, kind=kind, due_at=due, state="pending")
         session.add(job)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from importlib.metadata import entry_points
 
@@ -26,6 +27,11 @@ def load(context: PublisherContext) -> dict[str, Notifier]:
 
 def labels() -> dict[str, str]:
     """How receipts name each installed channel ("Email", "Webhooks"), enabled here or not."""
+    return dict(_labels())
+
+
+@functools.cache  # installed plugins do not change while a process runs; reading them costs ≈ 20 ms per reply
+def _labels() -> dict[str, str]:
     found = {}
     for ep in entry_points(group=GROUP):
         try:

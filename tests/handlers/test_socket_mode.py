@@ -31,7 +31,7 @@ def test_slash_command_over_socket_mode(database_url: str, tmp_path: Path, fake:
     env = make_env(database_url, tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_APP_TOKEN="xapp-test",
                    SLACK_API_URL=fake.url + "/api/", HERALD_ALLOWED_USERS="U_ALLOWED")
     web = create_web(load_config(env))
-    stops = start_background(load_config(env), web, worker=False)
+    stops = start_background(load_config(env), web)
     try:
         payload = {"token": "t", "team_id": "T00000000", "team_domain": "herald-test", "channel_id": "C_SOCK",
                    "channel_name": "ops", "user_id": "U_ALLOWED", "user_name": "allowed", "command": "/incident",
