@@ -29,7 +29,7 @@ from bot.domain.models import Delivery, Incident, Update, utcnow
 from bot.store import db
 from tests.bot.delivery import worker_kit as kit
 from tests.fakes.receiver import Receiver
-from tests.support import fresh_pg_url, postgres_available
+from tests.support import eventually, fresh_pg_url, postgres_available
 
 BENCH_ENV = {"HERALD_CLAIM_LEASE": "120", "HERALD_WORKER_POLL": "1.0"}
 
@@ -64,7 +64,7 @@ def measure_latency(core: Core, rx: Receiver, count: int) -> dict[str, float]:
     samples: list[float] = []
     gaps = random.Random(7)
     incident = kit.post(core, None, "latency probe")
-    kit.wait_for(lambda: rx.count() == 2, timeout=30)
+    eventually(lambda: rx.count() == 2, timeout=30, required=False)
     for n in range(count):
         time.sleep(gaps.uniform(0.05, 0.25))
         before = rx.count()
@@ -72,7 +72,7 @@ def measure_latency(core: Core, rx: Receiver, count: int) -> dict[str, float]:
             service.post_update(session, incident_id=incident, body=f"probe {n}", publishers=core.publisher_names)
         committed = time.time()
         outbox.notify(core)
-        if not kit.wait_for(lambda before=before: rx.count() == before + 2, timeout=30, every=0.001):
+        if not eventually(lambda before=before: rx.count() == before + 2, timeout=30, every=0.001, required=False):
             raise RuntimeError(f"update {n} was not delivered within 30 s")
         samples += [m.received_at - committed for m in rx.messages["alpha"][-1:] + rx.messages["beta"][-1:]]
     return percentiles(samples)
@@ -110,7 +110,7 @@ def wait_ready(tmp: Path, names: list[str]) -> None:
     def ready(name: str) -> bool:
         log = tmp / f"{name}.log"
         return log.exists() and "delivering for" in log.read_text()
-    if not kit.wait_for(lambda: all(ready(n) for n in names), timeout=120, every=0.05):
+    if not eventually(lambda: all(ready(n) for n in names), timeout=120, every=0.05, required=False):
         raise RuntimeError("workers did not start within 120 s")
 
 
@@ -153,7 +153,7 @@ def throughput(count: int, backlog: int) -> dict[str, Any]:
             fill_backlog(core, backlog)
             started = time.monotonic()
             outbox.notify(core)
-            kit.wait_for(lambda: sent(core) == backlog, timeout=600, every=0.05)
+            eventually(lambda: sent(core) == backlog, timeout=600, every=0.05, required=False)
             took = time.monotonic() - started
             rss = [peak_rss_mib(p.pid) for p in procs]
         core.engine.dispose()
@@ -171,7 +171,7 @@ def run(quick: bool) -> dict[str, Any]:
     """Every delivery figure; PostgreSQL ones are skipped (and say so) when it is not running."""
     probes, backlog = (20, 500) if quick else (200, 5000)
     figures: dict[str, Any] = {"latency_sqlite_thread": latency_thread("sqlite", probes),
-                               "latency_sqlite_process_polling": latency_process("sqlite", probes // 4)}
+                               "latency_sqlite_process_woken": latency_process("sqlite", probes // 4)}
     if not postgres_available():
         figures["postgresql"] = "skipped: nothing listens on 127.0.0.1:5432"
         return figures
