@@ -66,7 +66,8 @@ def config_from(ctx: click.Context) -> Config:
 
 def database_trouble(exc: SQLAlchemyError) -> HeraldError:
     """A database error as one refusal a person can act on (never a traceback, never the URL's password)."""
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    detail = str(getattr(exc, "orig", None) or exc).strip()
+    text = detail.splitlines()[0] if detail else type(exc).__name__
     if "no such table" in text or ("relation" in text and "does not exist" in text):
         return HeraldError("the database has no Herald tables yet: run `herald db upgrade` first")
     return HeraldError(f"cannot use the database DATABASE_URL names ({type(exc).__name__}: {text})")
